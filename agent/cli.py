@@ -1,0 +1,151 @@
+"""The command line: ``python -m agent <command>`` (see ``shared/specs/interfaces.md``).
+
+Every command exits 0 on success; on bad input it prints one line on stderr and exits 2. Subcommands import
+their modules lazily so ``functions`` and ``digest-logs`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Callable, Sequence
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported on one line, exit status 2."""
+
+
+def _functions(args: argparse.Namespace) -> int:
+    from tools.catalogue import catalogue_json
+
+    entries = catalogue_json()
+    if args.json:
+        print(json.dumps(entries, indent=2))
+    else:
+        for entry in entries:
+            params = ", ".join(
+                f"{name}{'' if spec['required'] else '?'}: {spec['type']}" for name, spec in entry["parameters"].items()
+            )
+            print(f"{entry['actionGroup']}__{entry['function']}({params})")
+    return 0
+
+
+def _triage(args: argparse.Namespace) -> int:
+    from agent.triage_command import run
+
+    return run(args)
+
+
+def _digest_logs(args: argparse.Namespace) -> int:
+    from tools.logs.digest_command import run
+
+    return run(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from agent.demo import run
+
+    return run(args)
+
+
+def _make_snapshot(args: argparse.Namespace) -> int:
+    from agent.scenarios.command import run
+
+    return run(args)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from agent.runtime.command import run_ask
+
+    return run_ask(args)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from agent.runtime.command import run_chat
+
+    return run_chat(args)
+
+
+def _record(args: argparse.Namespace) -> int:
+    from agent.record import run
+
+    return run(args)
+
+
+def _add_runtime_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--snapshot", help="snapshot directory (default: the bundled demo incident)")
+    parser.add_argument("--model", help="bedrock:<model-id> for a Bedrock Converse tool-use loop")
+    parser.add_argument("--agent-id", help="a deployed agent's id (InvokeAgent mode)")
+    parser.add_argument("--alias-id", help="the deployed agent's alias id (InvokeAgent mode)")
+    parser.add_argument("--region", help="AWS region for the Bedrock modes")
+    parser.add_argument("--session-id", help="reuse a session (InvokeAgent mode)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m agent", description="AIOps assistant for AWS workloads.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("functions", help="print the function catalogue")
+    p.add_argument("--json", action="store_true", help="as a JSON array")
+    p.set_defaults(run=_functions)
+
+    p = commands.add_parser("triage", help="investigate a window and print a ranked triage report")
+    p.add_argument("--snapshot", help="snapshot directory (default: OPSAGENT_SNAPSHOT, else AWS)")
+    p.add_argument("--start", help="window start (ISO 8601; default: the manifest's)")
+    p.add_argument("--end", help="window end (ISO 8601; default: the manifest's)")
+    p.add_argument("--question", help="the operator's question")
+    p.add_argument("--service", help="focus on a service, log group or load balancer")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (triage-report.schema.json)")
+    p.set_defaults(run=_triage)
+
+    p = commands.add_parser("digest-logs", help="mine templates from a plain-text log file (one message per line)")
+    p.add_argument("path", help="the file (.gz accepted)")
+    p.add_argument("--json", action="store_true", help="print templates and assignments as JSON")
+    p.set_defaults(run=_digest_logs)
+
+    p = commands.add_parser("demo", help="the bundled incident end to end, offline")
+    p.add_argument("--snapshot", help="use this snapshot instead of generating the demo incident")
+    p.set_defaults(run=_demo)
+
+    p = commands.add_parser("make-snapshot", help="write a scenario snapshot (the demo incident or a test scenario)")
+    p.add_argument("--scenario", default="demo", help="scenario name (default: demo); 'list' lists them")
+    p.add_argument("--out", help="output directory")
+    p.add_argument("--gzip", action="store_true", help="gzip the data files")
+    p.set_defaults(run=_make_snapshot)
+
+    p = commands.add_parser("ask", help="ask one question, as in Slack")
+    p.add_argument("question")
+    _add_runtime_options(p)
+    p.set_defaults(run=_ask)
+
+    p = commands.add_parser("chat", help="an interactive session, like the Bedrock console test pane")
+    _add_runtime_options(p)
+    p.set_defaults(run=_chat)
+
+    p = commands.add_parser("record", help="capture a real account's window into a snapshot")
+    p.add_argument("--start", required=True)
+    p.add_argument("--end", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--region")
+    p.add_argument("--max-mb", type=int, default=200, help="size bound of the snapshot (default 200 MB)")
+    p.set_defaults(run=_record)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own one-line usage error
+        return 2 if exc.code not in (0, None) else 0
+    runner: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return runner(args)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

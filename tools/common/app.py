@@ -1,0 +1,241 @@
+"""The tool contract around Powertools' ``BedrockAgentFunctionResolver``.
+
+``make_lambda_handler(action_group, implementations)`` returns the Lambda handler of one action group. It owns
+the edges the resolver leaves open:
+
+* an event that is not a function-details event, an unknown function, or invalid parameters -> ``REPROMPT``
+  with a message naming the parameter and the accepted form (or the known functions);
+* a data source failing -> a normal body that says what failed and what to do (never ``FAILURE``, which
+  ends the session, and never a stack trace);
+* bodies are compact text under the byte budget (the resolver would JSON-encode them otherwise);
+* the resolved window and focus are written to ``sessionAttributes`` for follow-ups.
+
+``execute`` is the same path without the envelope; triage and the local runtime use it in-process.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import BedrockAgentFunctionResolver
+from aws_lambda_powertools.event_handler.bedrock_agent_function import BedrockFunctionResponse
+
+from tools import catalogue
+from tools.catalogue import Function
+from tools.common import config as config_module
+from tools.common import session as session_module
+from tools.common.config import Config
+from tools.common.deadline import Deadline
+from tools.common.errors import ConfigError, InputError, SourceError
+from tools.common.params import parse_parameters
+from tools.common.render import render_body
+from tools.common.result import ToolResult
+from tools.common.safety import neutralise
+from tools.common.snapshot import Snapshot, SnapshotError, from_environment
+from tools.common.timewindow import UTC, Window, iso, parse_window
+
+logger = Logger(service="ops-agent", level=os.environ.get("LOG_LEVEL", "INFO"))
+
+
+@dataclass
+class ToolRequest:
+    """Everything a tool implementation needs, resolved and validated."""
+
+    function: Function
+    params: dict[str, Any]
+    window: Window | None
+    now: datetime
+    deadline: Deadline
+    config: Config
+    snapshot: Snapshot | None
+    session: dict[str, str] = field(default_factory=dict)
+    input_text: str = ""
+
+    @property
+    def region(self) -> str:
+        if self.snapshot is not None:
+            return self.snapshot.region
+        from tools.common.aws import region
+
+        return region()
+
+    @property
+    def account(self) -> str:
+        return self.snapshot.manifest.account if self.snapshot is not None else os.environ.get("AWS_ACCOUNT_ID", "")
+
+    def focus(self, name: str) -> str | None:
+        """A parameter, or else the focus remembered for this conversation."""
+        value = self.params.get(name)
+        return value if value not in (None, "") else session_module.focus(self.session, name)
+
+
+Implementation = Callable[[ToolRequest], ToolResult]
+
+
+@dataclass
+class Outcome:
+    """The result of one call: the body text, whether to REPROMPT, and the session attributes to keep."""
+
+    body: str
+    reprompt: bool
+    session: dict[str, str]
+    result: ToolResult | None = None
+
+
+def _no_data(function: Function, window: Window, snapshot: Snapshot) -> ToolResult:
+    covered = snapshot.manifest.window
+    result = ToolResult(function.action_group, f"{function.name}: no data in that window", window, status="empty")
+    result.headline.append(f"No data in that window: the snapshot covers {covered}. Ask about a time inside it.")
+    return result
+
+
+def execute(
+    function: Function,
+    implementation: Implementation,
+    raw_parameters: Any,
+    *,
+    session: Any = None,
+    input_text: str = "",
+    deadline: Deadline | None = None,
+    config: Config | None = None,
+    snapshot: Snapshot | None = None,
+    use_environment_snapshot: bool = True,
+) -> Outcome:
+    """Validate, resolve the window, run ``implementation``, render; never raises."""
+    attributes = session_module.clean_attributes(session)
+    deadline = deadline or Deadline(40.0)
+    try:
+        config = config or config_module.load()
+        if snapshot is None and use_environment_snapshot:
+            snapshot = from_environment()
+        params = parse_parameters(function, raw_parameters)
+        now = snapshot.manifest.end if snapshot is not None else datetime.now(UTC)
+        window = None
+        if function.parameter("window") is not None:
+            limits = config["limits"]
+            window = parse_window(
+                params.get("window"),
+                now,
+                max_hours=limits["max_window_hours"],
+                default=session_module.stored_window(attributes),
+                default_minutes=limits["default_window_minutes"],
+            )
+    except InputError as exc:
+        return Outcome(str(exc), True, attributes)
+    except (ConfigError, SnapshotError) as exc:
+        result = ToolResult(function.action_group, f"{function.name}: cannot run", status="error")
+        result.fail(neutralise(str(exc), 500), "fix the configuration or the snapshot and ask again")
+        return Outcome(render_body(result), False, attributes, result)
+
+    request = ToolRequest(function, params, window, now, deadline, config, snapshot, attributes, input_text)
+    try:
+        if snapshot is not None and window is not None and not window.overlaps(snapshot.manifest.window.widen()):
+            result = _no_data(function, window, snapshot)
+        else:
+            result = implementation(request)
+    except InputError as exc:
+        return Outcome(str(exc), True, attributes)
+    except SourceError as exc:
+        result = ToolResult(function.action_group, f"{function.name}: {exc.source} could not be read", window, status="error")
+        result.fail(exc.what, exc.hint)
+    except Exception as exc:  # noqa: BLE001 - the contract: nothing escapes a tool
+        logger.exception("tool failed", extra={"function": function.qualified_name})
+        result = ToolResult(function.action_group, f"{function.name}: internal error", window, status="error")
+        result.fail(f"the tool failed unexpectedly ({exc.__class__.__name__})", "try a narrower window; the error is in the tool's logs")
+    focus = {name: params[name] for name in session_module.FOCUS_KEYS if params.get(name)}
+    focus.update(result.session)
+    new_session = session_module.updated(attributes, window, focus)
+    body = render_body(result, config["limits"]["response_bytes"])
+    return Outcome(body, False, new_session, result)
+
+
+def _text(body: Any) -> str:
+    return body if isinstance(body, str) else str(body)
+
+
+def _envelope(event: dict[str, Any], body: str, reprompt: bool, session: dict[str, str]) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "messageVersion": "1.0",
+        "response": {
+            "actionGroup": str(event.get("actionGroup", ""))[:100],
+            "function": str(event.get("function", ""))[:100],
+            "functionResponse": {"responseBody": {"TEXT": {"body": body}}},
+        },
+        "sessionAttributes": session,
+        "promptSessionAttributes": session_module.clean_attributes(event.get("promptSessionAttributes")),
+    }
+    if reprompt:
+        response["response"]["functionResponse"]["responseState"] = "REPROMPT"
+    return response
+
+
+def make_lambda_handler(action_group: str, implementations: dict[str, Implementation]) -> Callable[[Any, Any], dict[str, Any]]:
+    """The Lambda handler serving every catalogue function of ``action_group``."""
+    functions = {f.name: f for f in catalogue.functions_of(action_group)}
+    missing = set(functions) - set(implementations)
+    if missing:
+        raise RuntimeError(f"action group {action_group} lacks implementations for {sorted(missing)}")
+    resolver = BedrockAgentFunctionResolver(serializer=_text)
+    context_holder: dict[str, Any] = {}
+
+    def bind(function: Function) -> Callable[[], BedrockFunctionResponse]:
+        def call() -> BedrockFunctionResponse:
+            event = resolver.current_event
+            raw = event.raw_event if event is not None else {}
+            lambda_context = context_holder.get("context")
+            outcome = execute(
+                function,
+                implementations[function.name],
+                raw.get("parameters"),
+                session=raw.get("sessionAttributes"),
+                input_text=str(raw.get("inputText", ""))[:2000],
+                deadline=Deadline.from_context(lambda_context, config_module.load()["limits"]["tool_seconds"]) if lambda_context else None,
+            )
+            return BedrockFunctionResponse(
+                body=outcome.body,
+                session_attributes=outcome.session,
+                response_state="REPROMPT" if outcome.reprompt else None,
+            )
+
+        return call
+
+    for name, function in functions.items():
+        resolver.tool(name=name, description=function.description)(bind(function))
+
+    def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+        if not isinstance(event, dict):
+            return _envelope({}, "The event is not a Bedrock Agents function-details event (expected a JSON object).", True, {})
+        session = session_module.clean_attributes(event.get("sessionAttributes"))
+        name = event.get("function")
+        if not isinstance(name, str) or not isinstance(event.get("actionGroup"), str):
+            return _envelope(event, "The event lacks 'actionGroup' or 'function'; expected a Bedrock Agents function-details event.", True, session)
+        if name not in functions:
+            known = ", ".join(sorted(functions))
+            return _envelope(event, f"Unknown function {neutralise(name, 100)!r} in action group {action_group}. Known functions: {known}.", True, session)
+        context_holder["context"] = context
+        try:
+            safe_event = dict(event)
+            safe_event["sessionAttributes"] = session
+            safe_event["promptSessionAttributes"] = session_module.clean_attributes(event.get("promptSessionAttributes"))
+            response = resolver.resolve(safe_event, context)
+        except Exception:  # noqa: BLE001 - last net: the resolver itself failed
+            logger.exception("resolver failed")
+            return _envelope(event, f"{name}: internal error in the tool; the error is in the tool's logs. Other tools still work.", False, session)
+        finally:
+            context_holder.pop("context", None)
+        body = response["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
+        if body.startswith("Error: ") and "responseState" not in response["response"]["functionResponse"]:
+            # The resolver swallowed an exception into a normal-looking body: say it plainly instead.
+            response["response"]["functionResponse"]["responseBody"]["TEXT"]["body"] = (
+                f"{name}: internal error in the tool ({neutralise(body[7:80])}); other tools still work."
+            )
+        return response
+
+    lambda_handler.functions = functions  # type: ignore[attr-defined]
+    return lambda_handler
+
+

@@ -1,0 +1,68 @@
+"""Render a ToolResult as the compact text body a model reads, always under the byte budget.
+
+The body is plain text (never JSON inside JSON): a header with window and status, the data notice, headline
+facts, then sections in order. When the budget runs out, each cut section ends with a line saying how many
+lines were left out and how to ask for them.
+"""
+
+from __future__ import annotations
+
+from tools.common.result import ToolResult
+from tools.common.safety import DATA_NOTICE, FENCE_OPEN, neutralise
+
+HARD_LIMIT_BYTES = 20000
+_RESERVE = 160
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def render_body(result: ToolResult, budget: int = 19000) -> str:
+    budget = min(budget, HARD_LIMIT_BYTES - 200)
+    head = [f"## {neutralise(result.title, 300)}"]
+    meta = []
+    if result.window is not None:
+        meta.append(f"window: {result.window}")
+    meta.append(f"status: {result.status}")
+    head.append(" | ".join(meta))
+    head.extend(f"FAILED: {neutralise(f, 600)}" for f in result.failures)
+    head.extend(neutralise(line, 1200) for line in result.headline)
+    tail = [f"note: {neutralise(n, 600)}" for n in result.notes]
+
+    def any_fenced() -> bool:
+        return any(FENCE_OPEN in line for s in result.sections for line in s.lines) or any(
+            FENCE_OPEN in line for line in result.headline
+        )
+
+    if any_fenced():
+        head.insert(1, DATA_NOTICE)
+    fixed = _size("\n".join(head + tail)) + 2
+    room = budget - fixed - _RESERVE
+    body: list[str] = list(head)
+    for section in result.sections:
+        if not section.lines and not section.heading:
+            continue
+        heading = f"### {neutralise(section.heading, 300)}"
+        cost = _size(heading) + 1
+        if room - cost < 0:
+            body.append(f"[cut: section '{neutralise(section.heading, 80)}' ({len(section.lines)} lines) not shown; {section.omitted_hint}]")
+            room -= 120
+            continue
+        body.append(heading)
+        room -= cost
+        for index, line in enumerate(section.lines):
+            line_cost = _size(line) + 1
+            if line_cost > room - 120:
+                left = len(section.lines) - index
+                body.append(f"[cut: {left} more line(s) not shown; {section.omitted_hint}]")
+                room -= 120
+                break
+            body.append(line)
+            room -= line_cost
+    body.extend(tail)
+    text = "\n".join(body)
+    if _size(text) > budget:  # safety net: never exceed the budget
+        cut = text.encode("utf-8")[: budget - 80].decode("utf-8", "ignore")
+        text = cut.rsplit("\n", 1)[0] + "\n[cut: output exceeded the size budget; narrow the window or add a filter]"
+    return text

@@ -1,0 +1,281 @@
+"""Snapshot backend: read an incident snapshot directory (``shared/specs/snapshot-format.md``).
+
+``Snapshot.open(DIR)`` validates ``manifest.json``; readers exist for every folder (``logs``, ``alb``,
+``cloudtrail``, ``metrics``, ``xray``, ``securityhub``, ``guardduty``). Files may be gzip-compressed and nested;
+they are read in name order. A malformed line or file is skipped and counted in ``ReadStats``, never fatal.
+Readers stream (one line or one file at a time), so memory stays bounded on large snapshots.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from tools.common.timewindow import Window, parse_instant, to_utc
+
+FOLDERS = ("logs", "alb", "cloudtrail", "metrics", "xray", "securityhub", "guardduty")
+SUFFIXES = {
+    "logs": (".jsonl",),
+    "alb": (".log", ".txt"),
+    "cloudtrail": (".json",),
+    "metrics": (".jsonl",),
+    "xray": (".json",),
+    "securityhub": (".json",),
+    "guardduty": (".json",),
+}
+_MAX_REASONS = 5
+
+
+class SnapshotError(ValueError):
+    """The snapshot directory or its manifest cannot be used; the message says why and what to fix."""
+
+
+@dataclass
+class ReadStats:
+    """What a reader saw: files and records read, and what it skipped (with a few reasons)."""
+
+    files: int = 0
+    records: int = 0
+    skipped_records: int = 0
+    skipped_files: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def skip_record(self, where: str, why: str) -> None:
+        self.skipped_records += 1
+        if len(self.reasons) < _MAX_REASONS:
+            self.reasons.append(f"{where}: {why}")
+
+    def skip_file(self, where: str, why: str) -> None:
+        self.skipped_files += 1
+        if len(self.reasons) < _MAX_REASONS:
+            self.reasons.append(f"{where}: {why}")
+
+    def merge(self, other: ReadStats) -> None:
+        self.files += other.files
+        self.records += other.records
+        self.skipped_records += other.skipped_records
+        self.skipped_files += other.skipped_files
+        self.reasons.extend(other.reasons[: max(0, _MAX_REASONS - len(self.reasons))])
+
+    def describe(self) -> str | None:
+        """A note for the tool body when anything was skipped, else None."""
+        if not (self.skipped_records or self.skipped_files):
+            return None
+        text = f"skipped {self.skipped_records} malformed record(s) and {self.skipped_files} unreadable file(s)"
+        if self.reasons:
+            text += " (e.g. " + "; ".join(self.reasons[:2]) + ")"
+        return text
+
+
+@dataclass(frozen=True)
+class Manifest:
+    version: int
+    account: str
+    region: str
+    start: datetime
+    end: datetime
+    description: str = ""
+    question: str | None = None
+
+    @property
+    def window(self) -> Window:
+        return Window(self.start, self.end)
+
+
+def _parse_manifest(path: Path) -> Manifest:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SnapshotError(f"{path.parent}: no manifest.json; a snapshot needs one (see snapshot-format.md)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SnapshotError(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise SnapshotError(f"{path}: must be a JSON object")
+    problems = []
+    version = raw.get("version", 1)
+    if version != 1:
+        problems.append(f"'version' is {version!r}; this reader knows version 1")
+    times: dict[str, datetime] = {}
+    for key in ("start", "end"):
+        value = raw.get(key)
+        if not isinstance(value, str):
+            problems.append(f"'{key}' must be an ISO 8601 UTC time like 2026-11-20T09:00:00Z")
+            continue
+        try:
+            times[key] = to_utc(parse_instant(value, datetime.now().astimezone()))
+        except ValueError:
+            problems.append(f"'{key}' is {value!r}, not an ISO 8601 time")
+    if len(times) == 2 and times["start"] >= times["end"]:
+        problems.append("'start' must be before 'end'")
+    account = str(raw.get("account", "000000000000"))
+    region = raw.get("region", "us-east-1")
+    if not isinstance(region, str) or not region:
+        problems.append("'region' must be a region name such as us-east-1")
+    if problems:
+        raise SnapshotError(f"{path}: " + "; ".join(problems))
+    question = raw.get("question")
+    return Manifest(
+        version=1,
+        account=account,
+        region=region,
+        start=times["start"],
+        end=times["end"],
+        description=str(raw.get("description", "")),
+        question=question if isinstance(question, str) and question.strip() else None,
+    )
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
+    return open(path, encoding="utf-8", errors="replace")
+
+
+class Snapshot:
+    """One snapshot directory: manifest plus streaming readers per data source."""
+
+    def __init__(self, root: Path, manifest: Manifest) -> None:
+        self.root = root
+        self.manifest = manifest
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Snapshot:
+        root = Path(path)
+        if not root.is_dir():
+            raise SnapshotError(f"{root}: not a directory (OPSAGENT_SNAPSHOT / --snapshot must name a snapshot directory)")
+        return cls(root, _parse_manifest(root / "manifest.json"))
+
+    @property
+    def region(self) -> str:
+        return self.manifest.region
+
+    def has(self, folder: str) -> bool:
+        return (self.root / folder).is_dir()
+
+    def files(self, folder: str) -> list[Path]:
+        """Data files of a folder (nested, plain or .gz), in name order of their relative paths."""
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        suffixes = SUFFIXES[folder]
+        found = []
+        for dirpath, _dirs, names in os.walk(base):
+            for name in names:
+                plain = name[:-3] if name.endswith(".gz") else name
+                if plain.endswith(suffixes) or (folder == "alb" and "." not in plain):
+                    found.append(Path(dirpath) / name)
+        return sorted(found, key=lambda p: p.relative_to(base).as_posix())
+
+    def lines(self, folder: str, stats: ReadStats) -> Iterator[tuple[str, str]]:
+        """(file label, line) for every non-empty line of every file of ``folder``."""
+        for path in self.files(folder):
+            label = path.relative_to(self.root).as_posix()
+            stats.files += 1
+            try:
+                with _open_text(path) as handle:
+                    for line in handle:
+                        line = line.rstrip("\r\n")
+                        if line.strip():
+                            yield label, line
+            except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                stats.skip_file(label, f"unreadable ({exc.__class__.__name__})")
+
+    def jsonl(self, folder: str, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        for label, line in self.lines(folder, stats):
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
+                stats.skip_record(label, "line is not JSON")
+                continue
+            if not isinstance(record, dict):
+                stats.skip_record(label, "line is not a JSON object")
+                continue
+            stats.records += 1
+            yield record
+
+    def documents(self, folder: str, stats: ReadStats) -> Iterator[tuple[str, Any]]:
+        """(file label, parsed JSON) for every file of ``folder``; unreadable files skipped and counted."""
+        for path in self.files(folder):
+            label = path.relative_to(self.root).as_posix()
+            stats.files += 1
+            try:
+                with _open_text(path) as handle:
+                    yield label, json.load(handle)
+            except (OSError, EOFError, zlib.error, gzip.BadGzipFile, json.JSONDecodeError, RecursionError) as exc:
+                stats.skip_file(label, f"not a readable JSON file ({exc.__class__.__name__})")
+
+    def _list_items(self, folder: str, key: str, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        for label, document in self.documents(folder, stats):
+            items = document.get(key) if isinstance(document, dict) else None
+            if not isinstance(items, list):
+                stats.skip_file(label, f"has no '{key}' list")
+                continue
+            for item in items:
+                if isinstance(item, dict):
+                    stats.records += 1
+                    yield item
+                else:
+                    stats.skip_record(label, f"an item of '{key}' is not an object")
+
+    # --- per-source readers -------------------------------------------------------------------
+
+    def log_events(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        """CloudWatch Logs events with a string ``logGroupName``, int ``timestamp`` (ms) and string ``message``."""
+        for event in self.jsonl("logs", stats):
+            group, stamp, message = event.get("logGroupName"), event.get("timestamp"), event.get("message")
+            if not isinstance(group, str) or not isinstance(message, str) or isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
+                stats.records -= 1
+                stats.skip_record("logs", "event lacks logGroupName, timestamp (ms) or message")
+                continue
+            yield event
+
+    def cloudtrail_records(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        for record in self._list_items("cloudtrail", "Records", stats):
+            if not isinstance(record.get("eventTime"), str) or not isinstance(record.get("eventName"), str):
+                stats.records -= 1
+                stats.skip_record("cloudtrail", "record lacks eventTime or eventName")
+                continue
+            yield record
+
+    def metric_series(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        for series in self.jsonl("metrics", stats):
+            if not isinstance(series.get("MetricName"), str) or not isinstance(series.get("Datapoints"), list):
+                stats.records -= 1
+                stats.skip_record("metrics", "series lacks MetricName or Datapoints")
+                continue
+            yield series
+
+    def xray_traces(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        yield from self._list_items("xray", "Traces", stats)
+
+    def securityhub_findings(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        yield from self._list_items("securityhub", "Findings", stats)
+
+    def guardduty_findings(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
+        yield from self._list_items("guardduty", "Findings", stats)
+
+
+@lru_cache(maxsize=8)
+def _open_cached(path: str, mtime_ns: int) -> Snapshot:
+    return Snapshot.open(path)
+
+
+def from_environment() -> Snapshot | None:
+    """The snapshot named by ``OPSAGENT_SNAPSHOT``, or None (AWS mode). Raises SnapshotError if unusable."""
+    path = os.environ.get("OPSAGENT_SNAPSHOT")
+    if not path:
+        return None
+    try:
+        mtime = (Path(path) / "manifest.json").stat().st_mtime_ns
+    except OSError:
+        mtime = 0
+    return _open_cached(path, mtime)
