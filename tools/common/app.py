@@ -184,8 +184,7 @@ def make_lambda_handler(action_group: str, implementations: dict[str, Implementa
 
     def bind(function: Function) -> Callable[[], BedrockFunctionResponse]:
         def call() -> BedrockFunctionResponse:
-            event = resolver.current_event
-            raw = event.raw_event if event is not None else {}
+            raw = context_holder.get("event", {})
             lambda_context = context_holder.get("context")
             outcome = execute(
                 function,
@@ -217,8 +216,11 @@ def make_lambda_handler(action_group: str, implementations: dict[str, Implementa
             known = ", ".join(sorted(functions))
             return _envelope(event, f"Unknown function {neutralise(name, 100)!r} in action group {action_group}. Known functions: {known}.", True, session)
         context_holder["context"] = context
+        context_holder["event"] = event
         try:
+            # The resolver casts parameters itself (and fails on odd ones); ours are validated in execute().
             safe_event = dict(event)
+            safe_event["parameters"] = []
             safe_event["sessionAttributes"] = session
             safe_event["promptSessionAttributes"] = session_module.clean_attributes(event.get("promptSessionAttributes"))
             response = resolver.resolve(safe_event, context)
@@ -226,7 +228,7 @@ def make_lambda_handler(action_group: str, implementations: dict[str, Implementa
             logger.exception("resolver failed")
             return _envelope(event, f"{name}: internal error in the tool; the error is in the tool's logs. Other tools still work.", False, session)
         finally:
-            context_holder.pop("context", None)
+            context_holder.clear()
         body = response["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
         if body.startswith("Error: ") and "responseState" not in response["response"]["functionResponse"]:
             # The resolver swallowed an exception into a normal-looking body: say it plainly instead.

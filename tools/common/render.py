@@ -39,27 +39,33 @@ def render_body(result: ToolResult, budget: int = 19000) -> str:
         head.insert(1, DATA_NOTICE)
     fixed = _size("\n".join(head + tail)) + 2
     room = budget - fixed - _RESERVE
+    sections = [s for s in result.sections if s.lines or s.heading]
+    needs = [_size(f"### {s.heading}") + 1 + sum(_size(line) + 1 for line in s.lines) for s in sections]
+    share = max(room, 0) // (2 * len(sections)) if sections else 0
     body: list[str] = list(head)
-    for section in result.sections:
-        if not section.lines and not section.heading:
-            continue
+    for position, section in enumerate(sections):
+        # Later sections keep a fair minimum share, so one long section cannot starve the others.
+        reserved = sum(min(need, share) for need in needs[position + 1:])
+        allowance = room - reserved
         heading = f"### {neutralise(section.heading, 300)}"
         cost = _size(heading) + 1
-        if room - cost < 0:
+        if allowance - cost < 120:
             body.append(f"[cut: section '{neutralise(section.heading, 80)}' ({len(section.lines)} lines) not shown; {section.omitted_hint}]")
             room -= 120
             continue
         body.append(heading)
         room -= cost
+        allowance -= cost
         for index, line in enumerate(section.lines):
             line_cost = _size(line) + 1
-            if line_cost > room - 120:
+            if line_cost > allowance - 120:
                 left = len(section.lines) - index
                 body.append(f"[cut: {left} more line(s) not shown; {section.omitted_hint}]")
                 room -= 120
                 break
             body.append(line)
             room -= line_cost
+            allowance -= line_cost
     body.extend(tail)
     text = "\n".join(body)
     if _size(text) > budget:  # safety net: never exceed the budget
