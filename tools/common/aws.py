@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from tools.common.errors import SourceError
+from tools.common.safety import redact
 
 _RETRY = {"mode": "adaptive", "max_attempts": 4}
 
@@ -53,7 +54,7 @@ def explain(source: str, operation: str, exc: BaseException) -> SourceError:
     if isinstance(response, dict):
         error = response.get("Error", {}) or {}
         code = str(error.get("Code", ""))
-        message = str(error.get("Message", ""))[:200]
+        message = redact(str(error.get("Message", "")))[:200]  # AWS messages can echo keys or ARNs with secrets
     name = exc.__class__.__name__
     if not code:
         if "Timeout" in name or "timeout" in str(exc).lower():

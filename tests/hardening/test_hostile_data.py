@@ -1,0 +1,89 @@
+"""Prompt injection and planted credentials in every attacker-reachable field of every source.
+
+Every tool body keeps attacker text inside the data fence (escaped so it cannot close it), no credential
+appears in any body or session attribute, and triage never turns attacker text into a title or the summary.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.hardening import hostile
+from tests.hardening.conftest import body_of, function_event, handler_of
+from tools.catalogue import FUNCTIONS, Function
+
+REQUIRED = {
+    "search_logs": [{"name": "match", "type": "string", "value": "rejected"}],
+    "get_metric": [{"name": "namespace", "type": "string", "value": "AWS/ApplicationELB"},
+                   {"name": "metric_name", "type": "string", "value": "TargetResponseTime"},
+                   {"name": "dimensions", "type": "string", "value": "LoadBalancer=app/shop-alb/50dc6c495c0c9188"}],
+    "list_security_findings": [{"name": "min_severity", "type": "string", "value": "INFORMATIONAL"},
+                               {"name": "include_standing", "type": "boolean", "value": "true"}],
+    "list_changes": [{"name": "include_read_only", "type": "boolean", "value": "true"}],
+}
+FENCED = re.compile(r"⟦[^⟦⟧]*⟧")
+
+
+def outside_fences(text: str) -> str:
+    return "\n".join(FENCED.sub("", line) for line in text.splitlines())
+
+
+@pytest.fixture
+def responses(hostile_snapshot: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
+    monkeypatch.setenv("OPSAGENT_SNAPSHOT", str(hostile_snapshot))
+    results = {}
+    for function in FUNCTIONS:
+        parameters = [{"name": "window", "type": "string", "value": "2026-11-20T09:00Z/2026-11-20T11:00Z"}] if function.parameter("window") else []
+        parameters += REQUIRED.get(function.name, [])
+        results[function.qualified_name] = handler_of(function)(function_event(function, parameters), None)
+    return results
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.qualified_name)
+def test_no_credential_leaves_a_tool(function: Function, responses: dict[str, dict]) -> None:
+    response = responses[function.qualified_name]
+    dumped = json.dumps(response, ensure_ascii=False)
+    for secret in hostile.secret_values():
+        assert secret not in dumped, f"{secret!r} leaked by {function.qualified_name}"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.qualified_name)
+def test_injected_text_stays_inside_the_fence(function: Function, responses: dict[str, dict]) -> None:
+    response = responses[function.qualified_name]
+    body = body_of(response)
+    assert response["response"]["functionResponse"].get("responseState") is None, body[:500]
+    assert len(body.encode()) < 20000
+    visible = outside_fences(body)
+    for marker in hostile.INJECTION_MARKERS:
+        assert marker not in visible, f"{marker!r} outside the fence in {function.qualified_name}"
+    for line in body.splitlines():
+        assert line.count("⟦") == line.count("⟧"), f"unbalanced fence in {function.qualified_name}: {line[:200]}"
+
+
+def test_hostile_data_is_still_digested(responses: dict[str, dict]) -> None:
+    """The attacks do not blind the tools: the real incident underneath is still reported."""
+    logs = body_of(responses["logs__find_error_patterns"])
+    assert "connect timed out" in logs
+    changes = body_of(responses["cloudtrail__list_changes"])
+    assert "ModifyVpcEndpoint" in changes
+    traces = body_of(responses["xray__find_trace_faults"])
+    assert "DynamoDB" in traces
+
+
+def test_triage_never_turns_attacker_text_into_titles_or_summary(hostile_snapshot: Path) -> None:
+    from agent.triage_command import build_report
+
+    report = build_report(snapshot=str(hostile_snapshot), question="why are checkout requests failing since 09:40?")
+    dumped = json.dumps(report, ensure_ascii=False)
+    for secret in hostile.secret_values():
+        assert secret not in dumped
+    for hypothesis in report["hypotheses"]:
+        for marker in hostile.INJECTION_MARKERS:
+            assert marker not in hypothesis["title"]
+    summary = outside_fences(report["summary"])
+    for marker in hostile.INJECTION_MARKERS:
+        assert marker not in summary
