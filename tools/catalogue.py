@@ -34,6 +34,7 @@ class Parameter:
     description: str
     required: bool = False
     constraints: dict[str, Any] = field(default_factory=dict)
+    remember: bool = False  # kept in sessionAttributes as the conversation's focus for follow-ups
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": self.type, **self.constraints}
@@ -114,6 +115,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "A configured log group name or prefix (e.g. '/ecs/checkout'); default: all configured groups.",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
             Parameter(
                 "contains",
@@ -144,6 +146,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "A configured log group name or prefix; default: all configured groups.",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
             Parameter(
                 "limit",
@@ -168,6 +171,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "Load balancer name or id as in 'app/shop/50dc6c495c0c9188' (or just 'shop'); default: all.",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
             Parameter(
                 "path_prefix",
@@ -297,6 +301,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "Only traces through this X-Ray service name, e.g. 'checkout'.",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
             Parameter(
                 "kind",
@@ -354,6 +359,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "Focus on this service, log group, load balancer or resource name, when the question names one.",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
         ),
     ),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.hardening.conftest import body_of, function_event, handler_of
@@ -41,6 +41,15 @@ SESSION = st.one_of(
     st.fixed_dictionaries({"opsagent_window": TRICKY_TEXT, "opsagent_log_group": TRICKY_TEXT}),
     st.text(max_size=20),
 )
+
+
+# Triage runs every source and ALB runs DuckDB per call: fewer examples in the default (fast) profile.
+HEAVY = {"triage__investigate": 6, "alb__summarize_alb_traffic": 15}
+
+
+def examples(function: Function) -> settings:
+    current = settings().max_examples
+    return settings(max_examples=min(current, HEAVY.get(function.qualified_name, current)) if current <= 100 else current)
 
 
 def parameter_lists(function: Function) -> st.SearchStrategy[Any]:
@@ -77,6 +86,7 @@ def in_snapshot(hostile_snapshot: Path, monkeypatch: pytest.MonkeyPatch) -> Path
 def test_fuzzed_parameters_and_sessions(function: Function, in_snapshot: Path) -> None:
     handler = handler_of(function)
 
+    @examples(function)
     @given(parameters=parameter_lists(function), session=SESSION)
     def run(parameters: Any, session: Any) -> None:
         check_envelope(function, handler(function_event(function, parameters, session), None))
@@ -102,6 +112,7 @@ def test_every_valid_looking_call_answers(function: Function, in_snapshot: Path)
         else:
             per_parameter[parameter.name] = st.one_of(TRICKY_TEXT, st.from_regex(r"[A-Za-z0-9/_.-]{1,40}", fullmatch=True))
 
+    @examples(function)
     @given(values=st.fixed_dictionaries({}, optional=per_parameter))
     def run(values: dict[str, str]) -> None:
         required = {p.name: "x" for p in function.parameters if p.required and p.name not in values}

@@ -32,9 +32,18 @@ def outside_fences(text: str) -> str:
     return "\n".join(FENCED.sub("", line) for line in text.splitlines())
 
 
-@pytest.fixture
-def responses(hostile_snapshot: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict]:
-    monkeypatch.setenv("OPSAGENT_SNAPSHOT", str(hostile_snapshot))
+@pytest.fixture(scope="module")
+def responses(hostile_snapshot: Path) -> dict[str, dict]:
+    """Every function called once on the hostile snapshot (module-scoped: the calls are the expensive part)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPSAGENT_SNAPSHOT", str(hostile_snapshot))
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        patch.delenv("OPSAGENT_CONFIG", raising=False)
+        return _call_all()
+
+
+def _call_all() -> dict[str, dict]:
     results = {}
     for function in FUNCTIONS:
         parameters = [{"name": "window", "type": "string", "value": "2026-11-20T09:00Z/2026-11-20T11:00Z"}] if function.parameter("window") else []
@@ -75,9 +84,11 @@ def test_hostile_data_is_still_digested(responses: dict[str, dict]) -> None:
 
 
 def test_triage_never_turns_attacker_text_into_titles_or_summary(hostile_snapshot: Path) -> None:
-    from agent.triage_command import build_report
+    from agent.triage_command import investigate
+    from tools.common.snapshot import Snapshot
 
-    report = build_report(snapshot=str(hostile_snapshot), question="why are checkout requests failing since 09:40?")
+    snapshot = Snapshot.open(hostile_snapshot)
+    report = investigate(snapshot, snapshot.manifest.window, question="why are checkout requests failing since 09:40?")
     dumped = json.dumps(report, ensure_ascii=False)
     for secret in hostile.secret_values():
         assert secret not in dumped

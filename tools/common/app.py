@@ -34,7 +34,7 @@ from tools.common.errors import ConfigError, InputError, SourceError
 from tools.common.params import parse_parameters
 from tools.common.render import render_body
 from tools.common.result import ToolResult
-from tools.common.safety import neutralise
+from tools.common.safety import neutralise, safe
 from tools.common.snapshot import Snapshot, SnapshotError, from_environment
 from tools.common.timewindow import UTC, Window, iso, parse_window
 
@@ -125,7 +125,7 @@ def execute(
                 default_minutes=limits["default_window_minutes"],
             )
     except InputError as exc:
-        return Outcome(str(exc), True, attributes)
+        return Outcome(safe(str(exc), 1500), True, attributes)
     except (ConfigError, SnapshotError) as exc:
         result = ToolResult(function.action_group, f"{function.name}: cannot run", status="error")
         result.fail(neutralise(str(exc), 500), "fix the configuration or the snapshot and ask again")
@@ -138,7 +138,7 @@ def execute(
         else:
             result = implementation(request)
     except InputError as exc:
-        return Outcome(str(exc), True, attributes)
+        return Outcome(safe(str(exc), 1500), True, attributes)
     except SourceError as exc:
         result = ToolResult(function.action_group, f"{function.name}: {exc.source} could not be read", window, status="error")
         result.fail(exc.what, exc.hint)
@@ -146,7 +146,7 @@ def execute(
         logger.exception("tool failed", extra={"function": function.qualified_name})
         result = ToolResult(function.action_group, f"{function.name}: internal error", window, status="error")
         result.fail(f"the tool failed unexpectedly ({exc.__class__.__name__})", "try a narrower window; the error is in the tool's logs")
-    focus = {name: params[name] for name in session_module.FOCUS_KEYS if params.get(name)}
+    focus = {p.name: params[p.name] for p in function.parameters if p.remember and params.get(p.name)}
     focus.update(result.session)
     new_session = session_module.updated(attributes, window, focus)
     body = render_body(result, config["limits"]["response_bytes"])

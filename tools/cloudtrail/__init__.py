@@ -1,0 +1,1 @@
+"""CloudTrail tools: what changed (mutating API calls) and which calls failed, around an incident window."""

@@ -1,0 +1,237 @@
+"""The list_changes answer from a finished ``Digest``: headline counts, the changes closest before the window,
+the most notable calls in detail, failed calls, and every group by principal; one ``Evidence`` per notable call.
+
+Evidence kinds are ``change`` and ``failed_call`` with the attrs documented in ``tools/common/evidence.py``;
+``minutes_before_window`` is negative for calls inside the window. Values from records are shown as they are
+only when they look like identifiers; anything else (and every request, source IP and user agent) is fenced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from tools.cloudtrail.digest import Digest, Group, Scored
+from tools.cloudtrail.query import ChangeQuery, FetchReport
+from tools.cloudtrail.records import KNOWN_VIAS, Call
+from tools.cloudtrail.resources import request_summary, resources_of
+from tools.common.evidence import Evidence, cloudtrail_event_link, evidence_id
+from tools.common.result import ToolResult
+from tools.common.safety import fence, safe
+from tools.common.timewindow import iso
+
+MAX_GROUP_LINES = 45
+MAX_DETAIL_LINES = 12
+MAX_CLOSEST = 5
+MAX_FAILED_LINES = 15
+_PLAIN = re.compile(r"^[A-Za-z0-9_.:/@+=,#*()-]{1,200}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+def label(text: str, limit: int = 120) -> str:
+    """A value from a record shown as is when it looks like an identifier, else fenced as untrusted data."""
+    return safe(text, limit) if _PLAIN.match(text or "") else fence(text, limit)
+
+
+def event_evidence_id(call: Call) -> str:
+    """``evidence_id("cloudtrail", eventID)`` (name and time when a record has no eventID)."""
+    return evidence_id("cloudtrail", call.event_id or f"{call.event_name}@{iso(call.time)}")
+
+
+def _link_region(digest: Digest, call: Call) -> str:
+    """The event's own region for its console link (IAM events live in us-east-1), else the workload's."""
+    return call.region if _REGION.match(call.region) else digest.query.region
+
+
+def when(digest: Digest, call: Call) -> str:
+    """'2.8 min before the window' or '38.2 min into the window'."""
+    before = digest.minutes_before(call)
+    if before > 0:
+        return f"{before:g} min before the window"
+    return f"{-before:g} min into the window"
+
+
+def who(call: Call) -> str:
+    """'name [type, person via console]': the principal and how the call was made."""
+    kind = {"human": "person", "automation": "automation", "service": "AWS service"}[call.actor]
+    via = safe(call.via) if call.via in KNOWN_VIAS else label(call.via, 60)
+    return f"{label(call.principal.name)} [{label(call.principal.type, 40)}, {kind} via {via}]"
+
+
+def evidence_for(digest: Digest, scored: Scored) -> Evidence:
+    """The ``change`` or ``failed_call`` evidence of one call, attrs as ``tools/common/evidence.py`` documents."""
+    call = scored.call
+    resources = resources_of(call.record)
+    kind = "failed_call" if call.failed else "change"
+    outcome = f" FAILED {label(call.error_code, 60)}" if call.failed else ""
+    summary = (
+        f"{label(call.event_name)} ({call.service}){outcome} by {who(call)}, {when(digest, call)}"
+        + (f", on {', '.join(label(r, 100) for r in resources[:4])}" if resources else "")
+    )
+    return Evidence(
+        id=event_evidence_id(call),
+        source="cloudtrail",
+        kind=kind,
+        summary=summary,
+        time=call.time,
+        link=cloudtrail_event_link(_link_region(digest, call), call.event_id) if call.event_id else None,
+        score=scored.score,
+        attrs={
+            "event_name": call.event_name,
+            "event_source": call.event_source,
+            "event_id": call.event_id,
+            "principal": call.principal.name,
+            "principal_type": call.principal.type,
+            "error_code": call.error_code or None,
+            "read_only": call.read_only,
+            "minutes_before_window": digest.minutes_before(call),
+            "request": safe(request_summary(call.record, 200), 220),
+            "resources": resources,
+            "onset": iso(call.time),
+        },
+    )
+
+
+def _pluralise(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _top(counter: Counter[str], n: int = 4) -> str:
+    return ", ".join(f"{label(k, 80)} ×{v}" for k, v in counter.most_common(n))
+
+
+def _detail_line(ev: Evidence, scored: Scored) -> str:
+    call = scored.call
+    parts = [f"[{ev.id}] {iso(call.time)} {ev.summary}"]
+    if ev.attrs["request"]:
+        parts.append("request " + fence(request_summary(call.record, 200), 220))
+    parts.append(f"from {fence(call.source_ip, 60)} agent {fence(call.user_agent, 100)}")
+    if ev.link:
+        parts.append(ev.link)
+    return "; ".join(parts)
+
+
+def build_result(digest: Digest, report: FetchReport, result: ToolResult) -> ToolResult:
+    """Fill ``result`` (title, headline, sections, evidence, notes, status) from a finished digest."""
+    q = digest.query
+    groups = sorted(digest.groups.values(), key=lambda g: (-g.best, g.call.principal.name, g.call.event_name))
+    changes = sum(g.count - sum(g.errors.values()) for g in groups)
+    failed = Counter[str]()
+    for g in groups:
+        failed.update(g.errors)
+    n_failed = sum(failed.values())
+    principals = {(g.call.principal.name, g.call.principal.type) for g in groups}
+    by_actor = Counter[str]()
+    for g in groups:
+        by_actor[g.call.actor] += g.count
+    lookback = int(q.lookback.total_seconds() // 60)
+    noun = "call" if q.include_read_only else "change"
+    result.title = f"list_changes: {_pluralise(changes, noun)}, {_pluralise(n_failed, 'failed call')}"
+    read = f"Read {q.span} (the window and the {lookback} min before it)" if lookback else f"Read {q.window}"
+    result.headline.append(read + (f"; filters: {_filters(q)}" if _filters(q) else "") + ".")
+    if groups:
+        result.headline.append(
+            f"{_pluralise(digest.kept, 'call')} by {_pluralise(len(principals), 'principal')}: "
+            f"{by_actor['human']} by people (console/CLI), {by_actor['automation']} by automation, "
+            f"{by_actor['service']} by AWS services; {n_failed} failed" + (f" ({_top(failed)})" if failed else "") + "."
+        )
+    if digest.routine:
+        result.headline.append(
+            f"{sum(digest.routine.values())} routine service events omitted ({_top(digest.routine, 3)})."
+        )
+    if digest.read_only:
+        result.headline.append(f"{digest.read_only} read-only calls left out (include_read_only=true lists them).")
+    if report.read_only_not_fetched:
+        result.notes.append("read-only calls were not fetched (include_read_only=true fetches them, denied reads included)")
+
+    notable = digest.notable()
+    evidence = [evidence_for(digest, s) for s in notable]
+    result.evidence.extend(evidence)
+    _closest_section(digest, notable, evidence, result)
+    if evidence:
+        details = result.section("Most notable calls (most notable first)", "ask with a narrower window or a filter")
+        details.lines.extend(_detail_line(ev, s) for ev, s in list(zip(evidence, notable))[:MAX_DETAIL_LINES])
+    _failed_section(digest, groups, result)
+    _groups_section(digest, groups, result)
+
+    malformed = digest.malformed + report.malformed
+    if malformed:
+        result.notes.append(f"{malformed} malformed CloudTrail record(s) skipped")
+    result.notes.extend(report.notes)
+    result.data.update(changes=changes, failed=n_failed, routine_omitted=sum(digest.routine.values()),
+                       read_only_omitted=digest.read_only, malformed=malformed)
+    if report.partial:
+        result.status = "partial"
+    elif not groups:
+        result.status = "empty"
+        result.headline.insert(0, "No changes or failed calls found" + (" matching the filters" if _filters(q) else "") + ".")
+    return result
+
+
+def _filters(q: ChangeQuery) -> str:
+    parts = []
+    if q.event_source:
+        parts.append(f"service={safe(q.event_source, 80)}")
+    if q.principal:
+        parts.append(f"principal contains '{safe(q.principal, 80)}'")
+    if q.resource:
+        parts.append(f"resource contains '{safe(q.resource, 80)}'")
+    if q.include_read_only:
+        parts.append("read-only included")
+    return ", ".join(parts)
+
+
+def _closest_section(digest: Digest, notable: list[Scored], evidence: list[Evidence], result: ToolResult) -> None:
+    before = [(s, ev) for s, ev in zip(notable, evidence) if digest.minutes_before(s.call) > 0 and not s.call.failed]
+    before.sort(key=lambda pair: digest.minutes_before(pair[0].call))
+    if not before:
+        return
+    first, ev = before[0]
+    result.headline.append(f"Closest change before the window: {ev.summary} [{ev.id}].")
+    section = result.section("Closest before the window")
+    section.lines.extend(f"{iso(s.call.time)} {e.summary} [{e.id}]" for s, e in before[:MAX_CLOSEST])
+
+
+def _failed_section(digest: Digest, groups: list[Group], result: ToolResult) -> None:
+    rows = [(g, code, n) for g in groups for code, n in g.errors.items()]
+    if not rows:
+        return
+    rows.sort(key=lambda row: (-row[2], row[0].call.principal.name))
+    section = result.section("Failed calls")
+    for g, code, n in rows[:MAX_FAILED_LINES]:
+        sample = g.failed_samples[code]
+        ev_id = event_evidence_id(sample.call)
+        section.lines.append(
+            f"{label(code, 60)} ×{n}: {label(g.call.event_name)} ({g.call.service}) by {who(g.call)}, "
+            f"last {iso(sample.call.time)} [{ev_id}]"
+        )
+    if len(rows) > MAX_FAILED_LINES:
+        section.lines.append(f"… {len(rows) - MAX_FAILED_LINES} more failed-call groups (filter by principal or service)")
+
+
+def _groups_section(digest: Digest, groups: list[Group], result: ToolResult) -> None:
+    if not groups:
+        return
+    section = result.section("Changes by principal, service and event")
+    by_principal: dict[tuple[str, str], list[Group]] = {}
+    for g in groups:
+        by_principal.setdefault((g.call.principal.name, g.call.principal.type), []).append(g)
+    lines = section.lines
+    for members in by_principal.values():
+        if len(lines) >= MAX_GROUP_LINES:
+            break
+        total = sum(m.count for m in members)
+        lines.append(f"{who(members[0].call)}: {_pluralise(total, 'call')}")
+        for g in members[:8]:
+            failed = sum(g.errors.values())
+            span = iso(g.first) if g.first == g.last else f"{iso(g.first)}..{iso(g.last)}"  # type: ignore[arg-type]
+            on = f" on {', '.join(label(r, 100) for r in list(g.resources)[:4])}" if g.resources else ""
+            lines.append(
+                f"  {g.call.service} {label(g.call.event_name)} ×{g.count}"
+                + (f" ({failed} failed: {_top(g.errors, 2)})" if failed else "") + f" {span}{on}"
+            )
+        if len(members) > 8:
+            lines.append(f"  … {len(members) - 8} more APIs by this principal")
+    shown = sum(1 for line in lines if not line.startswith(" "))
+    if len(by_principal) > shown:
+        lines.append(f"… {len(by_principal) - shown} more principals (filter by principal or service)")

@@ -1,0 +1,72 @@
+"""What list_changes asks a backend for (``ChangeQuery``) and what a backend reports besides records
+(``FetchReport``): notes for the body and whether the answer is partial. Shared by the three backends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from tools.common.errors import InputError
+from tools.common.timewindow import Window
+
+# Short names the model may use for a service, mapped to the first label of its event source.
+SERVICE_ALIASES = {
+    "cloudwatch": "monitoring",
+    "elb": "elasticloadbalancing",
+    "alb": "elasticloadbalancing",
+    "elbv2": "elasticloadbalancing",
+    "vpc": "ec2",
+    "eventbridge": "events",
+    "stepfunctions": "states",
+    "cognito": "cognito-idp",
+    "ses": "email",
+}
+
+
+def event_source(service: str | None) -> str | None:
+    """``ec2`` / ``EC2`` / ``ec2.amazonaws.com`` -> ``ec2.amazonaws.com``; None stays None."""
+    if not service:
+        return None
+    name = service.strip().lower()
+    if name.endswith(".amazonaws.com"):
+        return name
+    if "." in name:
+        raise InputError("service", f"{name!r} is neither a short service name nor an event source",
+                         "a short name like 'ec2' or 'iam', or an event source like 'ec2.amazonaws.com'")
+    return SERVICE_ALIASES.get(name, name) + ".amazonaws.com"
+
+
+@dataclass(frozen=True)
+class ChangeQuery:
+    """The window asked about, how far before it to look, and the filters (already normalised)."""
+
+    window: Window
+    lookback: timedelta
+    event_source: str | None = None
+    principal: str | None = None
+    resource: str | None = None
+    include_read_only: bool = False
+    region: str = "us-east-1"
+
+    @property
+    def span(self) -> Window:
+        """The time range to read: the lookback before the window, and the window."""
+        return self.window.widen(before=self.lookback)
+
+    @property
+    def lookback_window(self) -> Window | None:
+        return Window(self.span.start, self.window.start) if self.lookback > timedelta(0) else None
+
+
+@dataclass
+class FetchReport:
+    """Side facts of a fetch: notes for the body, and ``partial`` when not everything could be read."""
+
+    notes: list[str] = field(default_factory=list)
+    partial: bool = False
+    malformed: int = 0
+    read_only_not_fetched: bool = False
+
+    def cut(self, note: str) -> None:
+        self.partial = True
+        self.notes.append(note)

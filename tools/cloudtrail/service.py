@@ -1,0 +1,59 @@
+"""list_changes: parse parameters -> fetch CloudTrail records (snapshot, LookupEvents or Athena) -> digest -> result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from tools.cloudtrail import aws_backend, snapshot_backend
+from tools.cloudtrail.answer import build_result
+from tools.cloudtrail.digest import Digest
+from tools.cloudtrail.query import ChangeQuery, FetchReport, event_source
+from tools.common.app import ToolRequest
+from tools.common.result import ToolResult
+
+
+def parse_query(request: ToolRequest) -> ChangeQuery:
+    """The query of this call. Filters come from the parameters only (a remembered focus such as an X-Ray
+    service name is not a CloudTrail service)."""
+    params = request.params
+    assert request.window is not None  # list_changes declares a window parameter
+    return ChangeQuery(
+        window=request.window,
+        lookback=timedelta(minutes=int(request.config["cloudtrail"]["lookback_minutes"])),
+        event_source=event_source(params.get("service")),
+        principal=params.get("principal") or None,
+        resource=params.get("resource") or None,
+        include_read_only=bool(params.get("include_read_only", False)),
+        region=request.region,
+    )
+
+
+def _records(request: ToolRequest, query: ChangeQuery, report: FetchReport) -> Iterator[dict[str, Any]]:
+    settings = request.config["cloudtrail"]
+    if request.snapshot is not None:
+        return snapshot_backend.fetch(request.snapshot, query, report)
+    if settings["mode"] == "athena":
+        from tools.cloudtrail import athena_backend
+
+        return athena_backend.fetch(query, request.config, request.deadline, report)
+    return aws_backend.fetch(query, request.deadline, int(settings["max_pages"]), report)
+
+
+def _not_configured(request: ToolRequest, why: str) -> ToolResult:
+    result = ToolResult("cloudtrail", "list_changes: CloudTrail is not configured", request.window, status="not_configured")
+    result.headline.append(why)
+    return result
+
+
+def list_changes(request: ToolRequest) -> ToolResult:
+    """Changes and failed calls in the window and the lookback before it, grouped and ranked."""
+    if request.snapshot is not None and not request.snapshot.has("cloudtrail"):
+        return _not_configured(request, "This snapshot has no cloudtrail/ folder, so changes cannot be listed.")
+    if request.snapshot is None and not request.config["cloudtrail"]["enabled"]:
+        return _not_configured(request, "CloudTrail is turned off in the configuration ([cloudtrail] enabled = false).")
+    query = parse_query(request)
+    report = FetchReport()
+    digest = Digest(query).feed(_records(request, query, report))
+    return build_result(digest, report, ToolResult("cloudtrail", "list_changes", request.window))

@@ -1,0 +1,1 @@
+"""CloudWatch metrics tools: find the metrics that changed around an incident, and show one series."""
