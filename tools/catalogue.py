@@ -219,6 +219,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "Only calls that touch this resource name, id or ARN (substring), e.g. 'vpce-0a1b'.",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
             Parameter("include_read_only", "boolean", "Also list read-only calls (Describe*, Get*, List*)."),
         ),
@@ -243,6 +244,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "Only metrics with a dimension value containing this, e.g. a load balancer, service or table.",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
             Parameter(
                 "max_results",
@@ -331,6 +333,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "string",
                 "Only findings on this resource (ARN, id or name substring).",
                 constraints=SAFE_NAME,
+                remember=True,
             ),
             Parameter(
                 "include_standing",

@@ -183,4 +183,4 @@ def test_only_parameters_marked_remember_become_focus() -> None:
 
     remembered = {(f.action_group, p.name) for f in catalogue.FUNCTIONS for p in f.parameters if p.remember}
     assert ("cloudtrail", "service") not in remembered  # an AWS service name, not the application's
-    assert {("logs", "log_group"), ("alb", "load_balancer"), ("xray", "service"), ("triage", "service")} <= remembered
+    assert {("logs", "log_group"), ("alb", "load_balancer"), ("xray", "service"), ("triage", "service"), ("cloudtrail", "resource")} <= remembered
