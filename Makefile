@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check -q -c constraint
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test test-long synth plan deploy checkov bench clean venv
+.PHONY: demo test test-long synth plan deploy checkov bench bench-synth clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,29 @@ test-long: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .venv-checkov cdktf.out .cache .pytest_cache .hypothesis
+
+# --- infrastructure (CDK for Terraform, synthesized by plain Python; no cdktf CLI, no AWS credentials) ---
+CHECKOV_VENV := .venv-checkov
+# The stack folder is named after [project] name of the config (OPSAGENT_CONFIG_FILE or ops-agent.toml).
+STACK = $(shell $(BIN)/python -c 'import os, tomllib; print(tomllib.load(open(os.environ.get("OPSAGENT_CONFIG_FILE", "ops-agent.toml"), "rb")).get("project", {}).get("name", "ops-agent"))')
+STACK_DIR = cdktf.out/stacks/$(STACK)
+
+synth: $(VENV)/.dev-installed
+	$(BIN)/python main.py
+
+plan: synth
+	cd $(STACK_DIR) && terraform init -input=false && terraform plan -input=false -out=tfplan
+
+deploy: synth
+	cd $(STACK_DIR) && terraform init -input=false && terraform apply -input=false
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-checkov.txt
+	touch $@
+
+checkov: synth $(CHECKOV_VENV)/.installed
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -d $(STACK_DIR)
+
+bench-synth: $(VENV)/.dev-installed
+	$(BIN)/python bench/synth.py

@@ -1,0 +1,335 @@
+"""IAM policy documents as data, built by pure functions from the configuration and a ``Scope``.
+
+Rules every identity policy here follows (checked by tests/stack): no wildcard actions; a "*" resource
+only for the actions AWS grants on "*" alone (``ACCOUNT_WIDE_ACTIONS``); everything else scoped to the
+configured log groups, the Athena workgroup, the Glue database and tables, the log and results buckets,
+the model / inference profile, the guardrail, the agent alias, the topic and the key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from infra.naming import Scope
+from tools.common.config import Config
+
+Statement = dict[str, Any]
+Document = dict[str, Any]
+
+# Actions that AWS authorises on "*" only (no resource-level permissions) or that the brief treats as
+# account-wide reads. Nothing else may use Resource "*".
+ACCOUNT_WIDE_ACTIONS: frozenset[str] = frozenset({
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+    "xray:GetTraceSummaries", "xray:BatchGetTraces", "xray:GetServiceGraph",
+    "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
+    "securityhub:GetFindings",
+    "guardduty:ListDetectors", "guardduty:ListFindings", "guardduty:GetFindings",
+    "cloudtrail:LookupEvents",
+    "logs:GetQueryResults", "logs:StopQuery",
+})
+
+# Geography prefixes of cross-region (system) inference profiles -> the regions they route to.
+PROFILE_REGIONS: dict[str, tuple[str, ...]] = {
+    "us": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
+    "us-gov": ("us-gov-east-1", "us-gov-west-1"),
+    "eu": ("eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
+           "eu-west-3"),
+    "apac": ("ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1",
+             "ap-southeast-2", "ap-southeast-4"),
+    "ca": ("ca-central-1", "ca-west-1"),
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2", "ap-southeast-4"),
+}
+GLOBAL_PROFILE = "global"
+
+ATHENA_QUERY_ACTIONS = ("athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+                        "athena:StopQueryExecution", "athena:GetWorkGroup")
+GLUE_READ_ACTIONS = ("glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions")
+RESULTS_ACTIONS = ("s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject",
+                   "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts")
+KMS_DATA_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+
+
+def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str,
+              conditions: dict[str, Any] | None = None, effect: str = "Allow") -> Statement:
+    res = [resources] if isinstance(resources, str) else sorted(dict.fromkeys(resources))
+    out: Statement = {"Sid": sid, "Effect": effect, "Action": sorted(dict.fromkeys(actions)),
+                      "Resource": res[0] if len(res) == 1 else res}
+    if conditions:
+        out["Condition"] = conditions
+    return out
+
+
+def document(statements: Iterable[Statement]) -> Document:
+    return {"Version": "2012-10-17", "Statement": [s for s in statements if s]}
+
+
+def to_json(doc: Document) -> str:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"))
+
+
+# --- trust policies ---------------------------------------------------------------------------------
+
+def service_trust(service: str, conditions: dict[str, Any] | None = None) -> Document:
+    st: Statement = {"Sid": "Trust", "Effect": "Allow", "Principal": {"Service": service},
+                     "Action": "sts:AssumeRole"}
+    if conditions:
+        st["Condition"] = conditions
+    return document([st])
+
+
+def agent_trust(scope: Scope) -> Document:
+    """bedrock.amazonaws.com, only for agents of this account and region (confused-deputy conditions)."""
+    return service_trust("bedrock.amazonaws.com", {
+        "StringEquals": {"aws:SourceAccount": scope.account},
+        "ArnLike": {"aws:SourceArn": scope.arn("bedrock", "agent/*")},
+    })
+
+
+# --- the agent --------------------------------------------------------------------------------------
+
+def model_resources(model: str, scope: Scope) -> tuple[list[str], list[str], dict[str, Any] | None]:
+    """(ARNs for InvokeModel, inference-profile ARNs, condition for foundation-model ARNs or None).
+
+    Accepts a foundation-model id or ARN, a system inference-profile id (``us.anthropic...``) or ARN, or an
+    application inference-profile ARN (its models are unknown offline: foundation models are then allowed
+    only through that profile, by the ``bedrock:InferenceProfileArn`` condition).
+    """
+    if model.startswith("arn:"):
+        parts = model.split(":", 5)
+        kind, _, ident = parts[5].partition("/")
+        if kind == "foundation-model":
+            return [model], [], None
+        if kind == "application-inference-profile":
+            fm = f"arn:{scope.partition}:bedrock:*::foundation-model/*"
+            return [model, fm], [model], {"ArnEquals": {"bedrock:InferenceProfileArn": model}}
+        if kind == "inference-profile":
+            return _system_profile(ident, scope, model)
+        raise ValueError(f"agent.foundation_model: unsupported Bedrock ARN {model!r}")
+    prefix, _, rest = model.partition(".")
+    if prefix in PROFILE_REGIONS or prefix == GLOBAL_PROFILE:
+        return _system_profile(model, scope, scope.arn("bedrock", f"inference-profile/{model}"))
+    return [scope.arn("bedrock", f"foundation-model/{model}", account="")], [], None
+
+
+def _system_profile(profile_id: str, scope: Scope, profile_arn: str) -> tuple[list[str], list[str], None]:
+    prefix, _, base_model = profile_id.partition(".")
+    regions = PROFILE_REGIONS.get(prefix, ("*",))
+    models = [scope.arn("bedrock", f"foundation-model/{base_model}", region=r, account="") for r in regions]
+    return [profile_arn, *models], [profile_arn], None
+
+
+def agent_policy(model: str, scope: Scope, guardrail_arn: str | None, key_arn: str | None = None) -> Document:
+    invoke, profiles, condition = model_resources(model, scope)
+    statements = []
+    if condition:  # application profile: the profile itself, plus models only via the profile
+        statements.append(statement("InvokeProfile", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                                    profiles))
+        statements.append(statement("InvokeModelsViaProfile",
+                                    ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                                    [a for a in invoke if a not in profiles], condition))
+    else:
+        statements.append(statement("InvokeModel", ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                                    invoke))
+    if profiles:
+        statements.append(statement("ReadInferenceProfile", ["bedrock:GetInferenceProfile"], profiles))
+    if guardrail_arn:
+        statements.append(statement("ApplyGuardrail", ["bedrock:ApplyGuardrail"], guardrail_arn))
+    if key_arn:  # only when the agent / guardrail use a customer managed key (the stack uses AWS-owned keys)
+        statements.append(statement("AgentKey", KMS_DATA_ACTIONS, key_arn))
+    return document(statements)
+
+
+# --- tool Lambdas -----------------------------------------------------------------------------------
+
+def lambda_base_statements(scope: Scope, log_group_name: str) -> list[Statement]:
+    """Write its own log group; send X-Ray segments (AWS grants those on "*" only)."""
+    return [
+        statement("OwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
+                  f"{scope.log_group_arn(log_group_name)}:*"),
+        statement("XRayWrite", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"),
+    ]
+
+
+def _log_group_arns(cfg: Config, scope: Scope) -> list[str]:
+    logs = cfg["logs"]
+    arns: list[str] = []
+    for name in logs["log_groups"]:
+        arns += [scope.log_group_arn(name), f"{scope.log_group_arn(name)}:*"]
+    for prefix in logs["log_group_prefixes"]:
+        arns.append(f"{scope.log_group_arn(prefix)}*")
+    return arns
+
+
+def logs_read(cfg: Config, scope: Scope) -> list[Statement]:
+    if not cfg["logs"]["enabled"]:
+        return []
+    groups = _log_group_arns(cfg, scope)
+    out = [statement("LogsQueryResults", ["logs:GetQueryResults", "logs:StopQuery"], "*"),
+           statement("LogsListGroups", ["logs:DescribeLogGroups"], scope.log_group_arn("*"))]
+    if groups:
+        out.insert(0, statement("LogsRead", ["logs:StartQuery", "logs:FilterLogEvents"], groups))
+    return out
+
+
+def athena_read(cfg: Config, scope: Scope, table: str, bucket: str, prefix: str, service: str,
+                results_bucket: str, kms_key_arn: str | None, sid: str) -> list[Statement]:
+    """Query one Glue table through the workgroup: Athena, Glue (catalog, database, table), the log bucket
+    (read) and the results bucket (Athena writes results with the caller's credentials)."""
+    ath = cfg["athena"]
+    head = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+    out = [
+        statement(f"{sid}Athena", ATHENA_QUERY_ACTIONS, scope.arn("athena", f"workgroup/{ath['workgroup']}")),
+        statement(f"{sid}Glue", GLUE_READ_ACTIONS, [
+            scope.arn("glue", "catalog"),
+            scope.arn("glue", f"database/{ath['database']}"),
+            scope.arn("glue", f"table/{ath['database']}/{table}"),
+        ]),
+        statement(f"{sid}LogBucketLocation", ["s3:GetBucketLocation"], scope.s3_arn(bucket)),
+        statement(f"{sid}LogBucketList", ["s3:ListBucket"], scope.s3_arn(bucket),
+                  {"StringLike": {"s3:prefix": [f"{head}AWSLogs/*"]}}),
+        statement(f"{sid}LogObjects", ["s3:GetObject"], scope.s3_arn(bucket, f"{head}AWSLogs/*")),
+        statement("AthenaResults", RESULTS_ACTIONS, [scope.s3_arn(results_bucket), scope.s3_arn(results_bucket, "*")]),
+    ]
+    if kms_key_arn:
+        out.append(statement("AthenaResultsKey", KMS_DATA_ACTIONS, kms_key_arn))
+    return out
+
+
+def alb_enabled(cfg: Config) -> bool:
+    return bool(cfg["alb"]["enabled"] and cfg["alb"]["log_bucket"])
+
+
+def cloudtrail_athena(cfg: Config) -> bool:
+    ct = cfg["cloudtrail"]
+    return bool(ct["enabled"] and ct["mode"] == "athena" and ct["log_bucket"])
+
+
+def read_statements(group: str, cfg: Config, scope: Scope, results_bucket: str,
+                    kms_key_arn: str | None) -> list[Statement]:
+    """The read permissions one action group's source needs (triage and alarm: the union)."""
+    if group in ("triage", "alarm"):
+        return merge_statements(
+            read_statements(g, cfg, scope, results_bucket, kms_key_arn)
+            for g in ("logs", "alb", "cloudtrail", "metrics", "xray", "findings"))
+    if group == "logs":
+        return logs_read(cfg, scope)
+    if group == "alb":
+        if not alb_enabled(cfg):
+            return []
+        alb = cfg["alb"]
+        return athena_read(cfg, scope, alb["table"], alb["log_bucket"], alb["log_prefix"], "elasticloadbalancing",
+                           results_bucket, kms_key_arn, "Alb")
+    if group == "cloudtrail":
+        ct = cfg["cloudtrail"]
+        if not ct["enabled"]:
+            return []
+        if ct["mode"] == "lookup":
+            return [statement("CloudTrailLookup", ["cloudtrail:LookupEvents"], "*")]
+        if not cloudtrail_athena(cfg):
+            return []
+        return athena_read(cfg, scope, ct["table"], ct["log_bucket"], ct["log_prefix"], "CloudTrail",
+                           results_bucket, kms_key_arn, "Trail")
+    if group == "metrics":
+        if not cfg["metrics"]["enabled"]:
+            return []
+        return [statement("MetricsRead", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*")]
+    if group == "xray":
+        if not cfg["xray"]["enabled"]:
+            return []
+        return [statement("XRayRead", ["xray:GetTraceSummaries", "xray:BatchGetTraces", "xray:GetServiceGraph"], "*")]
+    if group == "findings":
+        f = cfg["findings"]
+        out = []
+        if f["securityhub"]:
+            out.append(statement("SecurityHubRead", ["securityhub:GetFindings"], "*"))
+        if f["guardduty"]:
+            out.append(statement("GuardDutyRead", ["guardduty:ListDetectors", "guardduty:ListFindings",
+                                                   "guardduty:GetFindings"], "*"))
+        return out
+    raise ValueError(f"unknown action group {group!r}")
+
+
+def merge_statements(groups: Iterable[list[Statement]]) -> list[Statement]:
+    """Union of statements; statements with the same Sid (the shared results bucket) appear once."""
+    seen: dict[str, Statement] = {}
+    for group in groups:
+        for st in group:
+            seen.setdefault(st["Sid"], st)
+    return list(seen.values())
+
+
+def tool_policy(group: str, cfg: Config, scope: Scope, log_group_name: str, results_bucket: str,
+                kms_key_arn: str | None) -> Document:
+    return document(lambda_base_statements(scope, log_group_name)
+                    + read_statements(group, cfg, scope, results_bucket, kms_key_arn))
+
+
+def alarm_policy(cfg: Config, scope: Scope, log_group_name: str, results_bucket: str, kms_key_arn: str,
+                 topic_arn: str) -> Document:
+    """The alarm Lambda runs triage (its reads) and posts the result to the Slack topic."""
+    stmts = tool_policy("alarm", cfg, scope, log_group_name, results_bucket, kms_key_arn)["Statement"]
+    stmts = [s for s in stmts if s["Sid"] != "AthenaResultsKey"]
+    stmts += [statement("PublishToTopic", ["sns:Publish"], topic_arn),
+              statement("TopicAndResultsKey", KMS_DATA_ACTIONS, kms_key_arn)]
+    return document(stmts)
+
+
+# --- Slack (AWS Chatbot) -----------------------------------------------------------------------------
+
+def invoke_agent_policy(alias_arn: str) -> Document:
+    """Chatbot channel role and guardrail: InvokeAgent on this agent's alias, nothing else."""
+    return document([statement("InvokeOpsAgent", ["bedrock:InvokeAgent"], alias_arn)])
+
+
+# --- resource policies -------------------------------------------------------------------------------
+
+def tls_only_bucket_policy(bucket_arn: str) -> Document:
+    return document([{
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }])
+
+
+def kms_key_policy(scope: Scope, log_group_arn_pattern: str) -> Document:
+    """The default key policy (the account administers the key through IAM) plus CloudWatch Logs use for
+    this project's log groups. "*" in a key policy means this key."""
+    root = f"arn:{scope.partition}:iam::{scope.account}:root"
+    return document([
+        {"Sid": "AccountAdministersKey", "Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Sid": "CloudWatchLogsUse", "Effect": "Allow",
+         "Principal": {"Service": f"logs.{scope.region}.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+                    "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+         "Resource": "*",
+         "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arn_pattern}}},
+    ])
+
+
+# --- the rules, as a checker (used by tests on the synthesized JSON too) -------------------------------
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def violations(doc: Document) -> list[str]:
+    """Why an identity policy breaks the rules: wildcard actions, or "*" resources for scoped actions."""
+    problems = []
+    for st in doc.get("Statement", []):
+        if st.get("Effect") != "Allow":
+            continue
+        sid = st.get("Sid", "?")
+        if "NotAction" in st or "NotResource" in st:
+            problems.append(f"{sid}: NotAction/NotResource")
+        actions = _as_list(st.get("Action", []))
+        for action in actions:
+            if "*" in action or "?" in action:
+                problems.append(f"{sid}: wildcard action {action}")
+        if "*" in _as_list(st.get("Resource", [])):
+            scoped = sorted(a for a in actions if a not in ACCOUNT_WIDE_ACTIONS)
+            if scoped:
+                problems.append(f"{sid}: resource '*' for actions with resource-level permissions {scoped}")
+    return problems

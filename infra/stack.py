@@ -1,0 +1,77 @@
+"""The ops-agent stack: wires the resource modules together in dependency order and declares the outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
+from constructs import Construct
+
+from infra import agent, alarms, athena, lambdas, policies, slack
+from infra.context import Context, partition_of
+from infra.iam import make_key
+from infra.naming import Names, Scope
+from infra.provider import aws
+from tools.catalogue import ACTION_GROUPS
+from tools.common.config import Config
+
+
+class OpsAgentStack(TerraformStack):
+    def __init__(self, scope: Construct, ident: str, cfg: Config, build_dir: Path) -> None:
+        super().__init__(scope, ident)
+        # cdktf's convention (state at the repository root, outside cdktf.out so `make clean` keeps it), written
+        # relative to the stack folder so plain `terraform` there works; use a remote backend for a team.
+        LocalBackend(self, path=f"../../../terraform.{ident}.tfstate")
+        project = cfg["project"]
+        region, account = project["region"], project["account"]
+        tags = {"project": project["name"], **project["tags"]}
+        provider = aws("provider")
+        provider.AwsProvider(self, "aws", region=region, default_tags=[provider.AwsProviderDefaultTags(tags=tags)],
+                             allowed_account_ids=[account] if account else None)
+        if not account:
+            caller = aws("data_aws_caller_identity").DataAwsCallerIdentity(self, "caller")
+            account = caller.account_id
+        ctx = Context(self, cfg, Scope(partition_of(region), region, account), Names(project["name"]))
+
+        key = make_key(ctx)
+        ctx.shared["key"] = key
+        ath = athena.build(ctx, key)
+        topic = slack.topic(ctx, key) if (cfg["slack"]["enabled"] or cfg["alarms"]["enabled"]) else None
+        code = lambdas.code_asset(ctx, build_dir)
+        functions = lambdas.build_tools(ctx, ACTION_GROUPS, code, key, ath["results_bucket"])
+        built = agent.build(ctx, functions)
+        alias = built["alias"]
+        if cfg["slack"]["enabled"]:
+            slack.build(ctx, alias, topic.arn)
+        if cfg["alarms"]["enabled"]:
+            alarm_log_group = ctx.names.function_log_group("alarm")
+            fn = lambdas.tool_function(
+                ctx, "alarm", code, key,
+                policies.alarm_policy(cfg, ctx.scope, alarm_log_group, ath["results_bucket"], key.arn, topic.arn),
+                extra_env={"OPSAGENT_TOPIC_ARN": topic.arn})
+            alarms.build(ctx, fn)
+            functions["alarm"] = fn
+
+        ag = built["agent"]
+        TerraformOutput(self, "agent_id", value=ag.agent_id, description="Bedrock agent id")
+        TerraformOutput(self, "agent_arn", value=ag.agent_arn, description="Bedrock agent ARN")
+        TerraformOutput(self, "agent_alias_id", value=alias.agent_alias_id, description="Bedrock agent alias id")
+        TerraformOutput(self, "agent_alias_arn", value=alias.agent_alias_arn)
+        TerraformOutput(self, "athena_workgroup", value=ath["workgroup"].name)
+        TerraformOutput(
+            self, "slack_connector_command",
+            value=f"@aws connector add {cfg['slack']['connector_name']} {ag.agent_arn} {alias.agent_alias_id}",
+            description="Paste in the Slack channel once to connect the agent")
+        if topic is not None:
+            TerraformOutput(self, "notification_topic_arn", value=topic.arn)
+        self.functions: dict[str, Any] = functions
+
+
+def synth(cfg: Config, outdir: str = "cdktf.out") -> str:
+    """Synthesize the stack for ``cfg`` into ``outdir``; returns the stack name (its folder under stacks/)."""
+    app = App(outdir=outdir)
+    name = cfg["project"]["name"]
+    OpsAgentStack(app, name, cfg, Path(outdir) / "build")
+    app.synth()
+    return name

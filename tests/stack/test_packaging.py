@@ -1,0 +1,77 @@
+"""The deterministic Lambda zip: same inputs -> same bytes and hash, regardless of mtimes and location."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+from infra.packaging import FIXED_DATE, build_zip, write_zip
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tree(base: Path) -> Path:
+    (base / "tools" / "a").mkdir(parents=True)
+    (base / "tools" / "__init__.py").write_text("")
+    (base / "tools" / "a" / "handler.py").write_text("def lambda_handler(e, c):\n    return e\n")
+    (base / "tools" / "a" / "notes.txt").write_text("not code")
+    (base / "tools" / "a" / "__pycache__").mkdir()
+    (base / "tools" / "a" / "__pycache__" / "handler.cpython-311.py").write_text("x")
+    return base
+
+
+def test_building_twice_gives_the_same_bytes_and_hash() -> None:
+    first, second = build_zip(ROOT), build_zip(ROOT)
+    assert first.data == second.data
+    assert first.base64_sha256 == second.base64_sha256
+    assert first.base64_sha256 == base64.b64encode(hashlib.sha256(first.data).digest()).decode()
+
+
+def test_mtimes_permissions_and_location_do_not_matter(tmp_path: Path) -> None:
+    one = _tree(tmp_path / "one")
+    two = tmp_path / "two"
+    shutil.copytree(one, two)
+    os.utime(two / "tools" / "a" / "handler.py", (1_000_000_000, 1_000_000_000))
+    os.chmod(two / "tools" / "a" / "handler.py", 0o755)
+    assert build_zip(one).data == build_zip(two).data
+
+
+def test_contents_change_the_hash(tmp_path: Path) -> None:
+    tree = _tree(tmp_path)
+    before = build_zip(tree).base64_sha256
+    (tree / "tools" / "a" / "handler.py").write_text("def lambda_handler(e, c):\n    return None\n")
+    assert build_zip(tree).base64_sha256 != before
+
+
+def test_only_sorted_python_sources_with_fixed_metadata(tmp_path: Path) -> None:
+    package = build_zip(_tree(tmp_path))
+    assert package.files == ("tools/__init__.py", "tools/a/handler.py")
+    path = write_zip(package, tmp_path / "out" / "tools.zip")
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        assert [i.filename for i in infos] == list(package.files)
+        for info in infos:
+            assert info.date_time == FIXED_DATE
+            assert info.external_attr >> 16 == 0o100644
+            assert info.create_system == 3
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+
+
+def test_the_repository_package_holds_the_tool_handlers_tree() -> None:
+    package = build_zip(ROOT)
+    assert "tools/catalogue.py" in package.files
+    assert all(name.startswith("tools/") and name.endswith(".py") for name in package.files)
+    assert list(package.files) == sorted(package.files)
+
+
+def test_write_zip_leaves_an_identical_file_alone(tmp_path: Path) -> None:
+    package = build_zip(_tree(tmp_path / "src"))
+    target = write_zip(package, tmp_path / "z" / "tools.zip")
+    os.utime(target, (1_000_000_000, 1_000_000_000))
+    write_zip(package, target)
+    assert target.stat().st_mtime == 1_000_000_000
+    assert target.read_bytes() == package.data

@@ -1,0 +1,171 @@
+"""IAM documents as data (infra.policies), without a synth: scoping per source, models, the rule checker."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from infra import policies
+from infra.naming import Scope
+from tools.catalogue import ACTION_GROUPS
+from tools.common.config import DEFAULTS, load_file, validate
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCOPE = Scope("aws", "eu-west-1", "123456789012")
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/abc"
+
+
+@pytest.fixture
+def cfg():
+    return load_file(ROOT / "ops-agent.toml")
+
+
+def _actions(statements) -> set[str]:
+    return {a for st in statements for a in st["Action"]}
+
+
+def _resources(statements) -> set[str]:
+    return {r for st in statements for r in policies._as_list(st["Resource"])}
+
+
+@pytest.mark.parametrize("group", [*ACTION_GROUPS, "alarm"])
+def test_every_tool_policy_follows_the_rules(cfg, group: str) -> None:
+    doc = policies.tool_policy(group, cfg, SCOPE, f"/aws/lambda/ops-agent-{group}", "results", KEY)
+    assert policies.violations(doc) == []
+    assert doc["Version"] == "2012-10-17"
+
+
+def test_logs_policy_is_scoped_to_configured_groups_and_prefixes(cfg) -> None:
+    sts = policies.read_statements("logs", cfg, SCOPE, "results", KEY)
+    read = next(s for s in sts if s["Sid"] == "LogsRead")
+    assert set(read["Resource"]) == {
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/checkout",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/checkout:*",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/catalog",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/catalog:*",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/payment",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/payment:*",
+        "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/shop-*",
+    }
+    assert {a.split(":")[0] for a in _actions(sts)} == {"logs"}
+
+
+def test_alb_policy_reads_only_the_log_prefix_and_the_workgroup(cfg) -> None:
+    sts = policies.read_statements("alb", cfg, SCOPE, "results", KEY)
+    res = _resources(sts)
+    assert "arn:aws:s3:::my-alb-access-logs/shop/AWSLogs/*" in res
+    assert "arn:aws:athena:eu-west-1:123456789012:workgroup/ops-agent" in res
+    assert "arn:aws:glue:eu-west-1:123456789012:table/ops_agent/alb_access_logs" in res
+    assert not any("cloudtrail" in r for r in res)
+    obj = next(s for s in sts if s["Sid"] == "AlbLogObjects")
+    assert obj["Action"] == ["s3:GetObject"]
+
+
+def test_cloudtrail_policy_follows_the_mode(cfg) -> None:
+    athena = policies.read_statements("cloudtrail", cfg, SCOPE, "results", KEY)
+    assert "arn:aws:s3:::my-cloudtrail-logs/AWSLogs/*" in _resources(athena)
+    assert "cloudtrail:LookupEvents" not in _actions(athena)
+    raw = copy.deepcopy(cfg.data)
+    raw["cloudtrail"]["mode"] = "lookup"
+    lookup = policies.read_statements("cloudtrail", validate(raw), SCOPE, "results", KEY)
+    assert lookup == [policies.statement("CloudTrailLookup", ["cloudtrail:LookupEvents"], "*")]
+
+
+def test_disabled_sources_get_no_permissions(cfg) -> None:
+    raw = copy.deepcopy(cfg.data)
+    for section in ("logs", "alb", "cloudtrail", "metrics", "xray"):
+        raw[section]["enabled"] = False
+    raw["findings"] = {"securityhub": False, "guardduty": False}
+    off = validate(raw)
+    for group in ACTION_GROUPS:
+        assert policies.read_statements(group, off, SCOPE, "results", KEY) == []
+
+
+def test_defaults_without_buckets_grant_no_s3(cfg) -> None:
+    sts = policies.read_statements("triage", validate({}), SCOPE, "results", KEY)
+    assert not any(a.startswith(("s3:", "athena:", "glue:")) for a in _actions(sts))
+    assert "cloudtrail:LookupEvents" in _actions(sts)  # default mode: lookup
+
+
+def test_triage_is_the_union_of_the_sources(cfg) -> None:
+    triage = _actions(policies.read_statements("triage", cfg, SCOPE, "results", KEY))
+    parts = set().union(*(_actions(policies.read_statements(g, cfg, SCOPE, "results", KEY))
+                          for g in ACTION_GROUPS if g != "triage"))
+    assert triage == parts
+
+
+def test_violations_catch_wildcards_and_star_resources() -> None:
+    doc = policies.document([
+        policies.statement("A", ["s3:*"], "arn:aws:s3:::b"),
+        policies.statement("B", ["s3:GetObject"], "*"),
+        policies.statement("C", ["xray:PutTraceSegments"], "*"),
+        policies.statement("D", ["s3:*"], "*", effect="Deny"),
+    ])
+    problems = policies.violations(doc)
+    assert len(problems) == 2
+    assert problems[0].startswith("A: wildcard action") and problems[1].startswith("B: resource '*'")
+
+
+def test_agent_trust_has_both_confused_deputy_conditions() -> None:
+    st = policies.agent_trust(SCOPE)["Statement"][0]
+    assert st["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                               "ArnLike": {"aws:SourceArn": "arn:aws:bedrock:eu-west-1:123456789012:agent/*"}}
+
+
+def test_cross_region_profile_allows_the_profile_and_its_regions_models() -> None:
+    invoke, profiles, cond = policies.model_resources("eu.anthropic.claude-3-7-sonnet-20250219-v1:0", SCOPE)
+    assert profiles == ["arn:aws:bedrock:eu-west-1:123456789012:inference-profile/"
+                        "eu.anthropic.claude-3-7-sonnet-20250219-v1:0"]
+    assert "arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0" in invoke
+    assert all(r.startswith(("arn:aws:bedrock:eu-", "arn:aws:bedrock:eu-west-1:1")) for r in invoke)
+    assert cond is None
+
+
+def test_foundation_model_id_and_arns() -> None:
+    assert policies.model_resources("anthropic.claude-3-haiku-20240307-v1:0", SCOPE)[0] == [
+        "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"]
+    app = "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/abc123"
+    invoke, profiles, cond = policies.model_resources(app, SCOPE)
+    assert profiles == [app] and cond == {"ArnEquals": {"bedrock:InferenceProfileArn": app}}
+    doc = policies.agent_policy(app, SCOPE, None)
+    via = next(s for s in doc["Statement"] if s["Sid"] == "InvokeModelsViaProfile")
+    assert via["Condition"] == cond
+    with pytest.raises(ValueError):
+        policies.model_resources("arn:aws:bedrock:eu-west-1:123456789012:custom-model/x", SCOPE)
+
+
+def test_agent_policy_scopes_guardrail_and_key() -> None:
+    doc = policies.agent_policy("anthropic.claude-3-haiku-20240307-v1:0", SCOPE, "arn:g", KEY)
+    assert policies.violations(doc) == []
+    sids = {s["Sid"]: s for s in doc["Statement"]}
+    assert sids["ApplyGuardrail"]["Resource"] == "arn:g"
+    assert sids["AgentKey"]["Resource"] == KEY
+
+
+def test_invoke_agent_policy_is_only_invoke_agent_on_the_alias() -> None:
+    doc = policies.invoke_agent_policy("arn:aws:bedrock:eu-west-1:123456789012:agent-alias/A/B")
+    assert doc["Statement"] == [{"Sid": "InvokeOpsAgent", "Effect": "Allow", "Action": ["bedrock:InvokeAgent"],
+                                 "Resource": "arn:aws:bedrock:eu-west-1:123456789012:agent-alias/A/B"}]
+
+
+def test_alarm_policy_adds_publish_to_the_topic_only(cfg) -> None:
+    doc = policies.alarm_policy(cfg, SCOPE, "/aws/lambda/ops-agent-alarm", "results", KEY, "arn:topic")
+    assert policies.violations(doc) == []
+    publish = [s for s in doc["Statement"] if "sns:Publish" in s["Action"]]
+    assert publish == [policies.statement("PublishToTopic", ["sns:Publish"], "arn:topic")]
+
+
+def test_defaults_config_is_untouched() -> None:
+    assert DEFAULTS["cloudtrail"]["mode"] == "lookup"
+
+
+def test_log_bucket_listing_is_limited_to_the_log_prefix(cfg) -> None:
+    sts = policies.read_statements("alb", cfg, SCOPE, "results", KEY)
+    listing = next(s for s in sts if s["Sid"] == "AlbLogBucketList")
+    assert listing["Action"] == ["s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["shop/AWSLogs/*"]}}
+    trail = policies.read_statements("cloudtrail", cfg, SCOPE, "results", KEY)
+    assert next(s for s in trail if s["Sid"] == "TrailLogBucketList")["Condition"] == {
+        "StringLike": {"s3:prefix": ["AWSLogs/*"]}}
