@@ -1,0 +1,228 @@
+"""AWS mode: Logs Insights calls through a botocore Stubber (parameters validated against the service model)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from botocore.stub import ANY, Stubber
+
+from tests.logs.conftest import CHECKOUT, PAYMENT, call
+from tools.common.deadline import Deadline
+from tools.logs import aws_backend
+from tools.logs.matching import ERROR_REGEX
+
+UTC = timezone.utc
+WINDOW = "2026-11-20T10:00:00Z/2026-11-20T11:00:00Z"
+START = int(datetime(2026, 11, 20, 10, tzinfo=UTC).timestamp())
+END = int(datetime(2026, 11, 20, 11, tzinfo=UTC).timestamp())
+HOUR = 3600
+ERRORS = f"filter @message like /{ERROR_REGEX}/"
+PATTERNS = f"fields @timestamp, @message | {ERRORS} | pattern @message | sort @sampleCount desc | limit 100"
+TREND = f"{ERRORS} | stats count(*) as n by bin(300s)"
+RECENT = f"fields @timestamp, @log, @logStream, @message | {ERRORS} | sort @timestamp desc | limit 1000"
+DYNAMO_PATTERN = "ERROR OrderRepository - SdkClientException: Connect to <IP-1> failed: connect timed out (requestId= <Token-2>)"
+PAYMENT_PATTERN = "WARN PaymentClient retry <*> for order <*> failed: HTTP <*>"
+
+
+def rows(*items: dict[str, str]) -> list[list[dict[str, str]]]:
+    return [[{"field": k, "value": v} for k, v in item.items()] for item in items]
+
+
+def results(status: str, *items: dict[str, str], scanned: float = 0.0) -> dict[str, Any]:
+    return {"status": status, "results": rows(*items), "statistics": {"recordsMatched": 1.0, "recordsScanned": scanned, "bytesScanned": 10.0}}
+
+
+def start(stubber: Stubber, query_id: str, query: str, start: int = START, end: int = END, groups: list[str] | None = None, limit: int = 10000) -> None:
+    stubber.add_response(
+        "start_query",
+        {"queryId": query_id},
+        {"logGroupNames": groups or [CHECKOUT, PAYMENT], "startTime": start, "endTime": end, "queryString": query, "limit": limit},
+    )
+
+
+def get(stubber: Stubber, query_id: str, response: dict[str, Any]) -> None:
+    stubber.add_response("get_query_results", response, {"queryId": query_id})
+
+
+def stop(stubber: Stubber, query_id: str) -> None:
+    stubber.add_response("stop_query", {"success": True}, {"queryId": query_id})
+
+
+def start_four(stubber: Stubber, patterns: str = PATTERNS, trend: str = TREND, recent: str = RECENT) -> None:
+    start(stubber, "q-now", patterns)
+    start(stubber, "q-before", patterns, START - HOUR, START)
+    start(stubber, "q-trend", trend)
+    start(stubber, "q-recent", recent)
+
+
+CURRENT = ({"@pattern": DYNAMO_PATTERN, "@sampleCount": "40", "@severityLabel": "Error"},
+           {"@pattern": PAYMENT_PATTERN, "@sampleCount": "10", "@severityLabel": "Warning"})
+RECENT_ROWS = tuple(
+    {"@timestamp": f"2026-11-20 10:{20 + i}:00.000", "@log": f"123456789012:{CHECKOUT}", "@logStream": "ecs/app/4f1c",
+     "@message": f"ERROR OrderRepository - SdkClientException: Connect to 3.218.180.{i} failed: connect timed out (requestId=r-{i}abc)"}
+    for i in range(3)
+)
+
+
+def test_find_error_patterns_runs_insights_and_ranks_the_new_pattern_first(stubbed_logs: Stubber) -> None:
+    start_four(stubbed_logs)
+    get(stubbed_logs, "q-now", results("Running", CURRENT[0]))
+    get(stubbed_logs, "q-before", results("Complete", {"@pattern": "WARN PaymentClient retry <Token-1> for order <Token-2> failed: HTTP <Token-3>", "@sampleCount": "12"}))
+    get(stubbed_logs, "q-trend", results("Complete", {"bin(300s)": "2026-11-20 10:20:00.000", "n": "45"}, {"bin(300s)": "2026-11-20 10:25:00.000", "n": "5"}, scanned=5000.0))
+    get(stubbed_logs, "q-recent", results("Complete", *RECENT_ROWS))
+    get(stubbed_logs, "q-now", results("Complete", *CURRENT))
+    outcome = call("find_error_patterns", window=WINDOW)
+    result = outcome.result
+    assert result.status == "ok", outcome.body
+    top, second = result.evidence
+    assert "SdkClientException" in top.attrs["template"] and top.attrs["new"] is True and top.attrs["count"] == 40
+    assert second.attrs["new"] is False and second.attrs["baseline_count"] == 12
+    assert top.attrs["first_seen"] == "2026-11-20T10:20:00Z" and top.attrs["last_seen"] == "2026-11-20T10:22:00Z"
+    assert top.attrs["log_groups"] == [CHECKOUT] and top.attrs["trend"][4] == 3
+    assert "Scanned 5000 events in 2 log group(s); 50 error lines in 2 patterns, 1 NEW" in outcome.body
+    assert "requestId=r-2abc" in outcome.body  # a sample line from the newest lines
+    assert "Error lines per 5 min: 0 0 0 0 45 5 0 0 0 0 0 0" in outcome.body
+
+
+@pytest.mark.parametrize("status", ["Failed", "Cancelled", "Timeout"])
+def test_a_query_that_ends_badly_is_a_source_failure(stubbed_logs: Stubber, status: str) -> None:
+    start_four(stubbed_logs)
+    get(stubbed_logs, "q-now", results(status))
+    for query_id in ("q-before", "q-trend", "q-recent"):
+        stop(stubbed_logs, query_id)
+    outcome = call("find_error_patterns", window=WINDOW)
+    assert outcome.result.status == "error" and not outcome.reprompt
+    assert f"ended with status {status}" in outcome.body and "FAILED:" in outcome.body
+
+
+def test_a_query_that_never_completes_is_stopped_and_answered_partially(stubbed_logs: Stubber, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = {"now": 0.0}
+    monkeypatch.setattr(aws_backend, "sleep", lambda seconds: clock.__setitem__("now", clock["now"] + seconds))
+    deadline = Deadline(1.0, clock=lambda: clock["now"])
+    start_four(stubbed_logs)
+    for _round in range(2):
+        get(stubbed_logs, "q-now", results("Running", CURRENT[0]))
+        get(stubbed_logs, "q-before", results("Running"))
+        get(stubbed_logs, "q-trend", results("Running"))
+        get(stubbed_logs, "q-recent", results("Running", *RECENT_ROWS))
+    for query_id in ("q-now", "q-before", "q-trend", "q-recent"):
+        stop(stubbed_logs, query_id)
+    outcome = call("find_error_patterns", window=WINDOW, deadline=deadline)
+    assert outcome.result.status == "partial"
+    assert "did not finish in time" in outcome.body
+    assert outcome.result.evidence[0].attrs["count"] == 40
+    assert clock["now"] == pytest.approx(0.5)
+
+
+def test_throttled_start_query(stubbed_logs: Stubber) -> None:
+    stubbed_logs.add_client_error("start_query", "ThrottlingException", "Rate exceeded", 400)
+    outcome = call("find_error_patterns", window=WINDOW)
+    assert outcome.result.status == "error"
+    assert "StartQuery failed: ThrottlingException" in outcome.body and "throttled" in outcome.body
+
+
+def test_access_denied_while_polling_stops_the_queries(stubbed_logs: Stubber) -> None:
+    start_four(stubbed_logs)
+    stubbed_logs.add_client_error("get_query_results", "AccessDeniedException", "not authorized", 400)
+    for query_id in ("q-now", "q-before", "q-trend", "q-recent"):
+        stop(stubbed_logs, query_id)
+    outcome = call("find_error_patterns", window=WINDOW)
+    assert "GetQueryResults failed: AccessDeniedException" in outcome.body and "lacks this permission" in outcome.body
+
+
+def test_missing_log_group_names_the_configured_groups(stubbed_logs: Stubber) -> None:
+    stubbed_logs.add_client_error("start_query", "ResourceNotFoundException", "Log group '/ecs/payment' does not exist", 400)
+    outcome = call("find_error_patterns", window=WINDOW)
+    assert "ResourceNotFoundException" in outcome.body and "/ecs/checkout, /ecs/payment" in outcome.body
+    assert "log_groups" in outcome.body
+
+
+def test_injection_in_contains_is_escaped_into_the_regex_literal(stubbed_logs: Stubber) -> None:
+    attack = "x/ | stats count(*) by @logStream | filter @message like /y"
+    escaped = r"(?i)x\/ \| stats count\(\*\) by @logStream \| filter @message like \/y"
+    extra = f" | filter @message like /{escaped}/"
+    patterns = f"fields @timestamp, @message | {ERRORS}{extra} | pattern @message | sort @sampleCount desc | limit 100"
+    start_four(stubbed_logs, patterns, f"{ERRORS}{extra} | stats count(*) as n by bin(300s)",
+               f"fields @timestamp, @log, @logStream, @message | {ERRORS}{extra} | sort @timestamp desc | limit 1000")
+    for query_id in ("q-now", "q-before", "q-trend", "q-recent"):
+        get(stubbed_logs, query_id, results("Complete"))
+    outcome = call("find_error_patterns", window=WINDOW, contains=attack)
+    assert outcome.result.status == "empty"
+
+
+def test_search_text_with_injection_builds_only_an_escaped_filter(stubbed_logs: Stubber) -> None:
+    attack = "a/ | display @message | limit 10000 #"
+    body = r"(?i)a\/ \| display @message \| limit 10000 #"
+    start(stubbed_logs, "q-s", f"fields @timestamp, @log, @logStream, @message | filter @message like /{body}/ | sort @timestamp desc | limit 20", limit=20)
+    get(stubbed_logs, "q-s", results("Complete", *RECENT_ROWS))
+    outcome = call("search_logs", window=WINDOW, match=attack)
+    assert outcome.result.status == "ok"
+    assert outcome.body.count("\n2026-11-20T10:2") == 3
+    assert "log-events/ecs$252Fapp$252F4f1c" in outcome.body
+
+
+def test_search_regex_keeps_escapes_and_escapes_bare_slashes(stubbed_logs: Stubber) -> None:
+    start(stubbed_logs, "q-r", r"fields @timestamp, @log, @logStream, @message | filter @message like /(?i)timed? ?out.*a\/b.*c\/d/ | sort @timestamp desc | limit 5", limit=5)
+    get(stubbed_logs, "q-r", results("Complete"))
+    outcome = call("search_logs", window=WINDOW, match=r"/timed? ?out.*a\/b.*c/d/", limit=5)
+    assert outcome.result.status == "empty" and "0 newest lines" in outcome.body
+
+
+def test_search_by_pattern_id_reruns_the_pattern_query(stubbed_logs: Stubber) -> None:
+    from tools.logs.miner import template_id
+
+    pattern_id = template_id(DYNAMO_PATTERN)
+    start(stubbed_logs, "q-p", PATTERNS)
+    get(stubbed_logs, "q-p", results("Complete", *CURRENT))
+    start(stubbed_logs, "q-l", ANY, limit=3)
+    get(stubbed_logs, "q-l", results("Complete", *RECENT_ROWS))
+    outcome = call("search_logs", window=WINDOW, match=pattern_id, limit=3)
+    assert outcome.result.status == "ok" and f"3 newest lines of {pattern_id}" in outcome.body
+
+
+def test_unknown_pattern_id_in_aws(stubbed_logs: Stubber) -> None:
+    start(stubbed_logs, "q-p", PATTERNS)
+    get(stubbed_logs, "q-p", results("Complete", *CURRENT))
+    outcome = call("search_logs", window=WINDOW, match="L-0000abcd")
+    assert "Pattern id L-0000abcd is unknown for this window" in outcome.body
+
+
+def test_log_group_outside_the_configuration_is_refused_without_calls(stubbed_logs: Stubber) -> None:
+    outcome = call("find_error_patterns", window=WINDOW, log_group="/ecs/other")
+    assert outcome.reprompt and "Parameter 'log_group'" in outcome.body
+    assert CHECKOUT in outcome.body and PAYMENT in outcome.body
+
+
+def test_prefixes_are_expanded_with_describe_log_groups(stubbed_logs: Stubber, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSAGENT_CONFIG", json.dumps({"logs": {"log_groups": [CHECKOUT], "log_group_prefixes": ["/aws/lambda/shop-"]}}))
+    stubbed_logs.add_response(
+        "describe_log_groups",
+        {"logGroups": [{"logGroupName": "/aws/lambda/shop-cart"}], "nextToken": "t1"},
+        {"logGroupNamePrefix": "/aws/lambda/shop-", "limit": 50},
+    )
+    stubbed_logs.add_response(
+        "describe_log_groups",
+        {"logGroups": [{"logGroupName": "/aws/lambda/shop-pay"}]},
+        {"logGroupNamePrefix": "/aws/lambda/shop-", "limit": 50, "nextToken": "t1"},
+    )
+    groups = [CHECKOUT, "/aws/lambda/shop-cart", "/aws/lambda/shop-pay"]
+    start(stubbed_logs, "q-s", ANY, groups=groups, limit=20)
+    get(stubbed_logs, "q-s", results("Complete"))
+    outcome = call("search_logs", window=WINDOW, match="boom")
+    assert outcome.result.status == "empty"
+
+
+def test_not_configured_without_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSAGENT_CONFIG", json.dumps({"logs": {"log_groups": []}}))
+    outcome = call("find_error_patterns", window=WINDOW)
+    assert outcome.result.status == "not_configured" and "No log groups are configured" in outcome.body
+
+
+def test_prefix_matching_no_group_is_a_clear_failure(stubbed_logs: Stubber, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSAGENT_CONFIG", json.dumps({"logs": {"log_group_prefixes": ["/aws/lambda/shop-"]}}))
+    stubbed_logs.add_response("describe_log_groups", {"logGroups": []}, {"logGroupNamePrefix": "/aws/lambda/shop-", "limit": 50})
+    outcome = call("search_logs", window=WINDOW, match="boom")
+    assert outcome.result.status == "error" and "no log group matches the configured prefixes" in outcome.body

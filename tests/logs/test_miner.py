@@ -1,0 +1,103 @@
+"""The shared template miner and the digest-logs command."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from agent.cli import main
+from tools.logs.miner import mask, mine_lines, normalise_template, template_id, template_regex
+
+
+def test_mask_hides_every_kind_of_variable_value() -> None:
+    line = (
+        "2026-11-20T09:41:01.123Z req 7f3a9c2e-1b2c-4d5e-8f90-123456789abc from 10.0.3.17:443 user bob@example.com "
+        "arn:aws:dynamodb:us-east-1:123456789012:table/orders id=48213 hex 0x7ffe3a sha deadbeef1234 path /orders/991"
+    )
+    masked = mask(line)
+    for value in ("2026-11-20", "7f3a9c2e", "10.0.3.17", "bob@example.com", "123456789012", "48213", "0x7ffe3a", "deadbeef1234", "991"):
+        assert value not in masked
+    assert masked == "<*> req <*> from <*> user <*> id= <*> hex <*> sha <*> path <*>"  # adjacent values collapse
+
+
+def test_one_kind_of_error_is_one_pattern() -> None:
+    lines = [
+        f"ERROR Timeout calling http://10.0.{i}.5:8080/orders/{1000 + i} after {200 + i}ms (request {i:08x}-aa)" for i in range(50)
+    ] + [f"INFO started worker {i}" for i in range(5)]
+    templates, assignments = mine_lines(lines)
+    assert len(templates) == 2
+    assert len(set(assignments[:50])) == 1 and len(assignments) == 55
+    assert all(re.fullmatch(r"L-[0-9a-f]{8}", t.id) for t in templates)
+
+
+def test_template_regex_matches_the_lines_of_its_template() -> None:
+    lines = [f"WARN retry {n} for key=order-{n} [shard {n % 3}] failed: HTTP 503" for n in range(20)]
+    templates, _ = mine_lines(lines)
+    regex = re.compile(template_regex(templates[0].template))
+    assert all(regex.fullmatch(line) for line in lines)
+
+
+def test_insights_token_spellings_normalise_to_the_same_id() -> None:
+    assert normalise_template("Connect to <IP-1> failed after <Token-2>  ms") == "Connect to <*> failed after <*> ms"
+    assert template_id("a <Token-1> b") == template_id("a <*> b")
+
+
+def _write(tmp_path: Path, lines: list[str], gz: bool = False) -> Path:
+    path = tmp_path / ("app.log.gz" if gz else "app.log")
+    data = ("\n".join(lines) + "\n").encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_digest_logs_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str], gz: bool) -> None:
+    lines = [f"session {i} opened for user u{i}" for i in range(10)] + ["disk full on /dev/sda1", "disk full on /dev/sdb2"]
+    assert main(["digest-logs", str(_write(tmp_path, lines, gz)), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"templates", "assignments"}
+    assert len(out["assignments"]) == len(lines)
+    ids = {t["id"] for t in out["templates"]}
+    assert set(out["assignments"]) == ids
+    assert sum(t["count"] for t in out["templates"]) == len(lines)
+    assert all(set(t) == {"id", "template", "count"} for t in out["templates"])
+    assert out["assignments"][0] == out["assignments"][9] != out["assignments"][10]
+
+
+def test_digest_logs_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["digest-logs", str(_write(tmp_path, ["a 1", "a 2", "b x"]))]) == 0
+    out = capsys.readouterr().out
+    assert "3 lines, 2 templates" in out and "a <*>" in out
+
+
+def test_digest_logs_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["digest-logs", str(tmp_path / "nope.log"), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nope.log" in err
+
+
+def test_digest_logs_corrupt_gzip_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.log.gz"
+    path.write_bytes(b"not gzip at all")
+    assert main(["digest-logs", str(path)]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_different_exception_classes_are_different_patterns() -> None:
+    lines = [f"ERROR call {n} failed: {kind}: service busy" for n in range(5) for kind in ("java.net.SocketTimeoutException", "java.io.EOFException")]
+    templates, _ = mine_lines(lines)
+    assert sorted(t.count for t in templates) == [5, 5]
+    assert {t.template.split(": ")[1] for t in templates} == {"java.net.SocketTimeoutException", "java.io.EOFException"}
+
+
+def test_evicted_clusters_keep_a_template_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.logs import miner
+
+    monkeypatch.setattr(miner, "MAX_CLUSTERS", 2)
+    lines = [f"{word} happened here {n}" for n, word in enumerate(["alpha", "bravo", "charlie", "delta", "echo"])]
+    templates, assignments = mine_lines(lines)
+    assert len(templates) == 5 and "<*>" not in {t.template for t in templates}
+    assert templates[0].template.endswith("happened here <*>")

@@ -1,0 +1,1 @@
+"""CloudWatch Logs tools: error patterns (Logs Insights ``pattern`` or drain3) and raw line search."""
