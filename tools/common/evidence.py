@@ -18,7 +18,7 @@ S securityhub, G guardduty.
   change_time, direction (up|down), magnitude (relative change), score
 * ``trace_fault`` (xray): service, entity_path, exception, message, downstream, count, kind, trace_ids
 * ``finding`` (securityhub, guardduty): severity, finding_type, resource_type, first_seen, last_seen, count,
-  standing (bool: last updated before the window)
+  standing (bool: first seen or last updated before the window: a pre-existing condition, not the incident)
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""X-Ray action group: fault root causes and sample traces (``find_trace_faults``)."""
