@@ -1,0 +1,1 @@
+"""Tests of the ALB tool and the shared Athena runner."""

@@ -1,0 +1,1 @@
+"""ALB access logs: summarize_alb_traffic over Athena (AWS) or DuckDB (snapshots)."""
