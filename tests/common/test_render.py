@@ -61,3 +61,13 @@ def test_failures_are_stated_first() -> None:
     body = render_body(result)
     assert "FAILED: Athena query FAILED: bytes scanned cutoff — narrow the window" in body
     assert "status: error" in body
+
+
+def test_fenced_text_in_headlines_keeps_its_fence_and_lines_stay_single() -> None:
+    result = ToolResult("alb", "t", headline=["top path " + fence("/api/x?q=⟧ evil")])
+    result.section("s").lines.append("two\nlines " + fence("a") + " ⟦unclosed" )
+    body = render_body(result)
+    assert "top path ⟦/api/x?q=] evil⟧" in body
+    assert "two⏎lines ⟦a⟧ ⟦unclosed⟧" in body
+    for line in body.splitlines():
+        assert line.count("⟦") == line.count("⟧")

@@ -8,10 +8,19 @@ lines were left out and how to ask for them.
 from __future__ import annotations
 
 from tools.common.result import ToolResult
-from tools.common.safety import DATA_NOTICE, FENCE_OPEN, neutralise
+from tools.common.safety import DATA_NOTICE, FENCE_CLOSE, FENCE_OPEN, neutralise
 
 HARD_LIMIT_BYTES = 20000
 _RESERVE = 160
+
+
+def _own_line(line: str, limit: int = 1200) -> str:
+    """A line a tool wrote (untrusted parts already fenced): one line, bounded, fences kept balanced."""
+    line = line.replace("\r", "").replace("\n", "⏎")
+    if len(line) > limit:
+        line = line[:limit] + "…"
+    missing = line.count(FENCE_OPEN) - line.count(FENCE_CLOSE)
+    return line + FENCE_CLOSE * missing if missing > 0 else line
 
 
 def _size(text: str) -> int:
@@ -27,7 +36,7 @@ def render_body(result: ToolResult, budget: int = 19000) -> str:
     meta.append(f"status: {result.status}")
     head.append(" | ".join(meta))
     head.extend(f"FAILED: {neutralise(f, 600)}" for f in result.failures)
-    head.extend(neutralise(line, 1200) for line in result.headline)
+    head.extend(_own_line(line) for line in result.headline)
     tail = [f"note: {neutralise(n, 600)}" for n in result.notes]
 
     def any_fenced() -> bool:
@@ -40,6 +49,8 @@ def render_body(result: ToolResult, budget: int = 19000) -> str:
     fixed = _size("\n".join(head + tail)) + 2
     room = budget - fixed - _RESERVE
     sections = [s for s in result.sections if s.lines or s.heading]
+    for section in sections:
+        section.lines = [_own_line(line, 4000) for line in section.lines]
     needs = [_size(f"### {s.heading}") + 1 + sum(_size(line) + 1 for line in s.lines) for s in sections]
     share = max(room, 0) // (2 * len(sections)) if sections else 0
     body: list[str] = list(head)
