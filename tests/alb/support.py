@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tools.common.timewindow import UTC
+from tests.support import FakeClock  # noqa: F401  (re-exported for the alb tests)
 
 LB = "app/shop-alb/50dc6c495c0c9188"
 TG_API = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067"
@@ -106,18 +107,3 @@ def incident_lines() -> list[str]:
                               layout="classification"))
             lines.append(line(when, "/new", 200, extra='"shop.example.com" "/rewritten" "TRANSFORMED"'))
     return lines
-
-
-class FakeClock:
-    """A monotonic clock advanced only by the fake sleep, so deadlines work without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds

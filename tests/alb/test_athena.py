@@ -7,6 +7,7 @@ from typing import Any, Iterator
 import pytest
 from botocore.stub import Stubber
 
+from tests.support import FakeClock, stubbed
 from tools.common import athena, aws
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
@@ -16,27 +17,8 @@ QID = "11111111-2222-3333-4444-555555555555"
 
 @pytest.fixture()
 def stub() -> Iterator[Stubber]:
-    aws.client.cache_clear()
-    client = aws.client("athena")
-    with Stubber(client) as stubber:
+    with stubbed("athena") as stubber:
         yield stubber
-        stubber.assert_no_pending_responses()
-    aws.client.cache_clear()
-
-
-class FakeClock:
-    """A monotonic clock advanced only by the fake sleep, so deadlines work without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def expect_start(stub: Stubber, sql: str = "SELECT 1 WHERE x = ?", params: list[str] | None = None) -> None:

@@ -82,17 +82,13 @@ def stubbed_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The cached CloudWatch Logs client with a Stubber; configured groups; sleeps that do not wait."""
     from botocore.stub import Stubber
 
-    from tools.common import aws
+    from tests.support import stubbed
     from tools.logs import aws_backend
 
     monkeypatch.setenv("OPSAGENT_CONFIG", json.dumps({"logs": {"log_groups": [CHECKOUT, PAYMENT]}}))
     monkeypatch.setattr(aws_backend, "sleep", lambda seconds: None)
-    aws.client.cache_clear()
-    client = aws.client("logs")
-    with Stubber(client) as stubber:
+    with stubbed("logs") as stubber:
         yield stubber
-        stubber.assert_no_pending_responses()
-    aws.client.cache_clear()
 
 
 def params(**values: Any) -> list[dict[str, Any]]:

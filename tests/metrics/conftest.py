@@ -78,13 +78,7 @@ def step(before: Callable[[datetime], float], after: Callable[[datetime], float]
 @pytest.fixture
 def cloudwatch() -> Iterator[Any]:
     """A Stubber-wrapped CloudWatch client, installed as the cached ``aws.client('cloudwatch')``."""
-    from botocore.stub import Stubber
+    from tests.support import stubbed
 
-    from tools.common import aws
-
-    aws.client.cache_clear()
-    client = aws.client("cloudwatch")
-    with Stubber(client) as stubber:
+    with stubbed("cloudwatch") as stubber:
         yield stubber
-        stubber.assert_no_pending_responses()
-    aws.client.cache_clear()
