@@ -80,8 +80,6 @@ def incident(tmp_path: Path) -> Path:
 @pytest.fixture
 def stubbed_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The cached CloudWatch Logs client with a Stubber; configured groups; sleeps that do not wait."""
-    from botocore.stub import Stubber
-
     from tests.support import stubbed
     from tools.logs import aws_backend
 
