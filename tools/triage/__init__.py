@@ -1,0 +1,1 @@
+"""Triage: one investigation across every configured source (fan-out, onset, ranking, Slack-sized report)."""

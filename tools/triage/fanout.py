@@ -1,0 +1,188 @@
+"""Fan-out: call every configured source's tool in-process, in parallel, inside one deadline.
+
+Each source becomes a ``SourceRun`` (status, detail, the tool's ``ToolResult`` when it answered). A source that
+raises, is missing, or does not finish in its share of the budget is recorded as ``error``/``partial`` and the
+others still count. The report's ``sources`` map has one entry per data source (``logs``, ``alb``, ``cloudtrail``,
+``metrics``, ``xray``, ``securityhub``, ``guardduty``); the findings tool serves the last two.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from tools import catalogue
+from tools.common.deadline import Deadline
+from tools.common.evidence import Evidence
+from tools.common.result import ToolResult
+from tools.common.safety import safe
+
+REPORT_SOURCES = ("logs", "alb", "cloudtrail", "metrics", "xray", "securityhub", "guardduty")
+RANKING_RESERVE_SECONDS = 1.5
+_LOAD_BALANCER = re.compile(r"^(app|net)/[A-Za-z0-9-]{1,32}(/[0-9a-f]{16})?$")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One tool call of the fan-out: which function, which report sources it serves, its parameters."""
+
+    key: str
+    action_group: str
+    function: str
+    sources: tuple[str, ...]
+    params: dict[str, Any]
+
+
+@dataclass
+class SourceRun:
+    """What one task produced."""
+
+    task: Task
+    status: str
+    detail: str
+    seconds: float = 0.0
+    result: ToolResult | None = None
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        return list(self.result.evidence) if self.result is not None else []
+
+
+@dataclass
+class FanoutResult:
+    runs: dict[str, SourceRun] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def evidence(self) -> list[Evidence]:
+        seen: dict[str, Evidence] = {}
+        for run in self.runs.values():
+            for item in run.evidence:
+                seen.setdefault(item.id, item)
+        return list(seen.values())
+
+    def sources(self) -> dict[str, dict[str, str]]:
+        """One entry per report source: status and detail."""
+        report: dict[str, dict[str, str]] = {}
+        for run in self.runs.values():
+            for source in run.task.sources:
+                status, detail = _split_status(run, source)
+                report[source] = {"status": status, "detail": detail}
+        for source in REPORT_SOURCES:
+            report.setdefault(source, {"status": "not_configured", "detail": "no tool for this source in this deployment"})
+        return {s: report[s] for s in REPORT_SOURCES} | {k: v for k, v in report.items() if k not in REPORT_SOURCES}
+
+
+def _split_status(run: SourceRun, source: str) -> tuple[str, str]:
+    """Status of one report source; the findings tool may say per source (``data['sources']``)."""
+    if len(run.task.sources) > 1 and run.result is not None:
+        per_source = run.result.data.get("sources") if isinstance(run.result.data, dict) else None
+        if isinstance(per_source, dict) and isinstance(per_source.get(source), dict):
+            entry = per_source[source]
+            status = str(entry.get("status", run.status))
+            if status in ("ok", "empty", "not_configured", "error", "partial"):
+                return status, safe(str(entry.get("detail", run.detail)), 300)
+        if run.status in ("ok", "empty"):
+            count = sum(1 for e in run.evidence if e.source == source)
+            return ("ok" if count else "empty"), f"{count} finding group(s) in the window"
+    return run.status, run.detail
+
+
+def plan(config: Any, focus: str | None) -> list[Task]:
+    """The tool calls of one investigation, from the configuration and the focus."""
+    tasks: list[Task] = []
+    if config["logs"].get("enabled", True):
+        params: dict[str, Any] = {}
+        if focus and focus.startswith("/"):
+            params["log_group"] = focus
+        tasks.append(Task("logs", "logs", "find_error_patterns", ("logs",), params))
+    if config["alb"].get("enabled", True):
+        params = {"load_balancer": focus} if focus and _LOAD_BALANCER.match(focus) else {}
+        tasks.append(Task("alb", "alb", "summarize_alb_traffic", ("alb",), params))
+    if config["cloudtrail"].get("enabled", True):
+        tasks.append(Task("cloudtrail", "cloudtrail", "list_changes", ("cloudtrail",), {}))
+    if config["metrics"].get("enabled", True):
+        tasks.append(Task("metrics", "metrics", "find_changed_metrics", ("metrics",), {"max_results": 25}))
+    if config["xray"].get("enabled", True):
+        tasks.append(Task("xray", "xray", "find_trace_faults", ("xray",), {"kind": "fault"}))
+    finding_sources = tuple(s for s in ("securityhub", "guardduty") if config["findings"].get(s, True))
+    if finding_sources:
+        tasks.append(Task("findings", "findings", "list_security_findings", finding_sources, {"min_severity": "MEDIUM"}))
+    return tasks
+
+
+def _implementation(task: Task) -> Callable[[Any], ToolResult]:
+    module = importlib.import_module(f"tools.{task.action_group}.service")
+    implementation = getattr(module, task.function, None)
+    if implementation is None:
+        handler = importlib.import_module(f"tools.{task.action_group}.handler")
+        implementation = getattr(handler, "IMPLEMENTATIONS", {}).get(task.function)
+    if implementation is None:
+        raise LookupError(f"tools.{task.action_group} has no {task.function}")
+    return implementation
+
+
+def _request(parent: Any, task: Task, deadline: Deadline) -> Any:
+    from tools.common.app import ToolRequest
+
+    function = catalogue.find(task.action_group, task.function)
+    if function is None:
+        raise LookupError(f"{task.action_group}__{task.function} is not in the catalogue")
+    params = dict(task.params)
+    if parent.window is not None and function.parameter("window") is not None:
+        params["window"] = parent.window.encode()
+    return ToolRequest(function, params, parent.window, parent.now, deadline, parent.config, parent.snapshot, {}, parent.input_text)
+
+
+def _run(task: Task, parent: Any, deadline: Deadline) -> SourceRun:
+    started = time.monotonic()
+    try:
+        implementation = _implementation(task)
+    except (ImportError, LookupError) as exc:
+        return SourceRun(task, "not_configured", f"tool not available in this build ({exc.__class__.__name__})", 0.0)
+    except Exception as exc:  # noqa: BLE001 - a broken tool module (e.g. SyntaxError) is one failed source
+        return SourceRun(task, "error", f"the tool could not be loaded ({exc.__class__.__name__})", 0.0)
+    try:
+        result = implementation(_request(parent, task, deadline))
+    except Exception as exc:  # noqa: BLE001 - one failing source must not stop the investigation
+        from tools.common.errors import SourceError
+
+        detail = f"{exc.what}" + (f" — {exc.hint}" if exc.hint else "") if isinstance(exc, SourceError) else f"the tool failed ({exc.__class__.__name__})"
+        return SourceRun(task, "error", safe(detail, 300), time.monotonic() - started)
+    seconds = time.monotonic() - started
+    status = result.status if result.status in ("ok", "empty", "not_configured", "error", "partial") else "ok"
+    if status == "ok" and not result.evidence:
+        status = "empty"
+    detail_parts = [f"{len(result.evidence)} evidence item(s) in {seconds:.1f}s"]
+    detail_parts += [safe(f, 200) for f in result.failures[:2]]
+    if status == "not_configured" or status == "empty":
+        detail_parts += [safe(h, 200) for h in result.headline[:1]]
+    return SourceRun(task, status, "; ".join(detail_parts), seconds, result)
+
+
+def fan_out(parent: Any, tasks: list[Task], deadline: Deadline, workers: int = 8) -> FanoutResult:
+    """Run ``tasks`` in parallel for the parent request; never raises, never outlives ``deadline``."""
+    started = time.monotonic()
+    budget = max(0.5, deadline.remaining() - RANKING_RESERVE_SECONDS)
+    tool_deadline = deadline.sub(max(0.3, budget - 0.5))  # tools stop themselves a little before we give up
+    outcome = FanoutResult()
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks) or 1)), thread_name_prefix="triage")
+    try:
+        futures = {pool.submit(_run, task, parent, tool_deadline): task for task in tasks}
+        done, pending = wait(futures, timeout=budget)
+        for future in done:
+            run = future.result()
+            outcome.runs[run.task.key] = run
+        for future in pending:
+            task = futures[future]
+            future.cancel()
+            outcome.runs[task.key] = SourceRun(
+                task, "error", f"did not answer within the {budget:.0f}s budget of this investigation; ask this source directly", budget
+            )
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    outcome.seconds = time.monotonic() - started
+    return outcome

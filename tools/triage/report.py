@@ -1,0 +1,194 @@
+"""The triage report: the JSON of ``triage-report.schema.json``, the Slack answer (markdown, at most 2,500
+characters, evidence ids and console links inline) and the ToolResult body the agent reads (< 20 KB)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from tools.common.evidence import Evidence, log_group_link
+from tools.common.result import ToolResult
+from tools.common.safety import FENCE_CLOSE, FENCE_OPEN, redact
+from tools.common.timewindow import Window, iso
+from tools.triage.rank import Hypothesis, hhmm
+
+SLACK_LIMIT = 2500
+EVIDENCE_PER_HYPOTHESIS = 8
+EVIDENCE_IN_SLACK = 5
+_PROBLEM_STATUSES = ("error", "partial", "not_configured")
+
+
+LINK_BUDGET = 1300  # characters of URLs in one answer; the rest of the ids are shown without a link
+LONG_LINK = 600  # a longer link (a Logs Insights query) is replaced by its log group's page in Slack
+
+
+class _Links:
+    """Slack link markup ``<url|id>`` within a budget of URL characters; each URL appears once."""
+
+    def __init__(self, budget: int = LINK_BUDGET) -> None:
+        self.budget = budget
+        self.used: set[str] = set()
+
+    def __call__(self, item: Evidence) -> str:
+        link = item.link
+        if link and len(link) > LONG_LINK and item.source == "logs":
+            groups = item.attrs.get("log_groups") or []
+            region = link.split("//", 1)[-1].split(".", 1)[0]
+            link = log_group_link(region, str(groups[0])) if groups and region else None
+        if not link or item.id in self.used or len(link) > min(self.budget, LONG_LINK):
+            return f"`{item.id}`"
+        self.used.add(item.id)
+        self.budget -= len(link)
+        url = link.replace(">", "%3E").replace("|", "%7C").replace(" ", "%20")
+        return f"<{url}|{item.id}>"
+
+
+def _one_line(text: str, limit: int) -> str:
+    """A tool's evidence summary on one line, cut to ``limit``; its ⟦ ⟧ fences around untrusted text are kept
+    (and closed when the cut falls inside one), so the model and the reader both see what is quoted data."""
+    line = redact(text).replace("\n", " ").replace("\r", " ")
+    # Slack reads <url|label> and <!channel> anywhere: escape the "<" that opens them (and "&" before an
+    # entity name, so data cannot spell one); a lone ">" or "&" is shown as typed.
+    line = re.sub(r"&(?=#?[A-Za-z0-9]+;)", "&amp;", line).replace("<", "&lt;")
+    if len(line) > limit:
+        line = line[: limit - 1] + "…"
+    if line.count(FENCE_OPEN) > line.count(FENCE_CLOSE):
+        line += FENCE_CLOSE
+    return line
+
+
+def build_summary(
+    hypotheses: list[Hypothesis],
+    onset: datetime | None,
+    window: Window,
+    sources: dict[str, dict[str, str]],
+    question: str | None = None,
+    limit: int = SLACK_LIMIT,
+) -> str:
+    """The Slack answer: top cause first with inline evidence ids and links, also possible, not checked."""
+    lines: list[str] = []
+    _link = _Links()
+    problems = [f"{name} ({entry['status']})" for name, entry in sources.items() if entry.get("status") in ("error", "partial")]
+    unconfigured = [name for name, entry in sources.items() if entry.get("status") == "not_configured"]
+    tail: list[str] = []
+    if problems:
+        tail.append("*Could not fully check:* " + ", ".join(problems) + ".")
+    if unconfigured:
+        tail.append("*Not configured:* " + ", ".join(unconfigured) + ".")
+    window_line = f"_Window {iso(window.start)} to {iso(window.end)}" + (f"; onset {hhmm(onset)}" if onset else "; no onset found") + "._"
+
+    top = hypotheses[0] if hypotheses else None
+    if top is None or top.confidence == "low" and all(h.confidence == "low" for h in hypotheses):
+        lines.append("*Nothing clearly abnormal in this window*: no error, 5xx or latency change stands out across the sources checked.")
+        for hypothesis in hypotheses[:2]:
+            ids = ", ".join(_link(e) for e in hypothesis.evidence(2))
+            lines.append(f"• Weak lead (low): {hypothesis.title} — {ids}")
+        lines.append(window_line)
+        lines.extend(tail)
+        return _fit(lines, limit)
+
+    lines.append(f"*Most likely cause ({top.confidence}):* {top.title}")
+    evidence = top.evidence(EVIDENCE_IN_SLACK)
+    budget_lines: list[str] = []
+    for item in evidence:
+        budget_lines.append(f"• {_link(item)} {_one_line(item.summary, 180)}")
+    lines.extend(budget_lines)
+    lines.append(window_line)
+    others = hypotheses[1:4]
+    if others:
+        lines.append("*Also possible:*")
+        for index, hypothesis in enumerate(others, start=2):
+            ids = ", ".join(_link(e) for e in hypothesis.evidence(2))
+            lines.append(f"{index}. {hypothesis.title} ({hypothesis.confidence}) — {ids}")
+    lines.extend(tail)
+    log_ids = [e.id for e in evidence if e.source == "logs"]
+    if log_ids:
+        lines.append(f"_Next: ask \"show the raw lines for {log_ids[0]}\" or \"what changed before that?\"_")
+    return _fit(lines, limit)
+
+
+def _strip_links(line: str) -> str:
+    return re.sub(r"<https?://[^|>]+\|([^>]+)>", r"`\1`", line)
+
+
+def _fit(lines: list[str], limit: int) -> str:
+    """Join lines under ``limit`` characters: drop links from the lowest lines first, then whole lines."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    lines = list(lines)
+    for index in range(len(lines) - 1, 0, -1):  # keep the top cause's links longest
+        lines[index] = _strip_links(lines[index])
+        text = "\n".join(lines)
+        if len(text) <= limit:
+            return text
+    lines[0] = _strip_links(lines[0])
+    while len("\n".join(lines)) > limit and len(lines) > 1:
+        # drop the longest bullet that is not the headline
+        index = max(range(1, len(lines)), key=lambda i: len(lines[i]))
+        lines.pop(index)
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def hypothesis_entry(rank: int, hypothesis: Hypothesis) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "title": hypothesis.title,
+        "confidence": hypothesis.confidence,
+        "score": round(hypothesis.score, 3),
+        "evidence": [e.to_report() for e in hypothesis.evidence(EVIDENCE_PER_HYPOTHESIS)],
+    }
+
+
+def build_report(
+    window: Window,
+    question: str | None,
+    onset: datetime | None,
+    hypotheses: list[Hypothesis],
+    sources: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    return {
+        "window": {"start": iso(window.start), "end": iso(window.end)},
+        "question": question,
+        "onset": iso(onset) if onset else None,
+        "summary": build_summary(hypotheses, onset, window, sources, question),
+        "hypotheses": [hypothesis_entry(i, h) for i, h in enumerate(hypotheses, start=1)],
+        "sources": sources,
+    }
+
+
+def to_tool_result(report: dict[str, Any], hypotheses: list[Hypothesis], window: Window, seconds: float) -> ToolResult:
+    """The body the agent reads: the Slack answer first, then each hypothesis with evidence ids and links."""
+    statuses = [entry["status"] for entry in report["sources"].values()]
+    status = "ok"
+    if all(s in ("error", "not_configured") for s in statuses):
+        status = "error"
+    elif any(s in ("error", "partial") for s in statuses):
+        status = "partial"
+    result = ToolResult("triage", "triage investigation", window, status=status)
+    result.headline.append(f"onset: {report['onset'] or 'none found'}; {len(hypotheses)} hypothesis(es); {seconds:.1f}s")
+    result.headline.append("Post the 'answer' section as the reply (it fits Slack); keep its evidence ids and links.")
+    answer = result.section("answer (Slack-ready)")
+    answer.lines.extend(report["summary"].split("\n"))
+    sources = result.section("sources")
+    for name, entry in report["sources"].items():
+        sources.lines.append(f"{name}: {entry['status']}" + (f" — {entry.get('detail', '')}" if entry.get("detail") else ""))
+    for entry, hypothesis in zip(report["hypotheses"], hypotheses):
+        block = result.section(f"#{entry['rank']} {entry['title']} — {entry['confidence']} (score {entry['score']})")
+        block.lines.append(f"why: {hypothesis.reason}")
+        for item in entry["evidence"]:
+            block.lines.append(f"- {item['id']} [{item['source']}] {item['time'] or ''} {item['summary']}")
+            if item.get("link"):
+                block.lines.append(f"  link: {item['link']}")
+    result.evidence = [e for h in hypotheses for e in h.evidence(EVIDENCE_PER_HYPOTHESIS)]
+    result.data["report"] = report
+    top_logs = [e.id for h in hypotheses[:1] for e in h.evidence() if e.source == "logs"]
+    if report["onset"]:
+        result.session["opsagent_onset"] = report["onset"]
+    if hypotheses:
+        result.session["opsagent_top_evidence"] = ",".join(e.id for e in hypotheses[0].evidence(4))
+    if top_logs:
+        result.session["opsagent_top_log"] = top_logs[0]
+    return result

@@ -1,0 +1,43 @@
+"""triage__investigate: fan out to every configured source within one deadline, find the onset, rank
+hypotheses, and answer with a Slack-sized summary plus the structured report (``data['report']``)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from tools.common.result import ToolResult
+from tools.triage import fanout
+from tools.triage.onset import find_onset
+from tools.triage.rank import rank
+from tools.triage.report import build_report, to_tool_result
+from tools.triage.signals import as_time, discount_edge_shifts, signal
+
+
+def investigate(request: Any) -> ToolResult:
+    """The whole investigation for ``request.window`` (question and service focus optional)."""
+    started = time.monotonic()
+    focus = request.params.get("service") or None
+    question = request.params.get("question") or None
+    tasks = fanout.plan(request.config, focus)
+    outcome = fanout.fan_out(request, tasks, request.deadline)
+    evidence = outcome.evidence()
+    signals = [signal(item) for item in evidence]
+    data_start = request.window.start
+    if request.snapshot is not None:  # a snapshot holds no data before its manifest's start
+        data_start = max(data_start, request.snapshot.manifest.start)
+    discount_edge_shifts(signals, data_start)
+    onset, basis = find_onset(signals, request.window)
+    hypotheses = rank(signals, onset, request.window, focus, onset_basis=basis)
+    if onset is None and hypotheses and hypotheses[0].kind == "security" and hypotheses[0].confidence != "low":
+        # no availability symptom: the incident began with the first linked finding or suspicious call
+        times = [e.time for e in hypotheses[0].evidence(10) if e.time is not None]
+        times += [t for t in (as_time(e.attrs.get("first_seen")) for e in hypotheses[0].evidence(10)) if t is not None]
+        times = [t for t in times if request.window.start - timedelta(hours=1) <= t <= request.window.end]
+        onset = min(times) if times else None
+    report = build_report(request.window, question, onset, hypotheses, outcome.sources())
+    result = to_tool_result(report, hypotheses, request.window, time.monotonic() - started)
+    if focus:
+        result.session["service"] = focus
+    return result
