@@ -174,7 +174,8 @@ class Digest:
         self.load_balancers()
         self.notes()
         if not answer.complete:
-            result.status = "partial"
+            result.fail("the Athena results were not read to the end: " + ("; ".join(answer.notes) or "time ran out"),
+                        "the counts are lower bounds; narrow the window and ask again", partial=True)
         return result
 
     # --- headline and timeline ---------------------------------------------------------------

@@ -161,7 +161,8 @@ def build_result(digest: Digest, report: FetchReport, result: ToolResult) -> Too
     result.data.update(changes=changes, failed=n_failed, routine_omitted=sum(digest.routine.values()),
                        read_only_omitted=digest.read_only, malformed=malformed)
     if report.partial:
-        result.status = "partial"
+        for cut in report.cuts or ["not every CloudTrail record could be read"]:
+            result.fail(cut, partial=True)
     elif not groups:
         result.status = "empty"
         result.headline.insert(0, "No changes or failed calls found" + (" matching the filters" if _filters(q) else "") + ".")

@@ -13,6 +13,7 @@ it is partial. Each row is rebuilt into the CloudTrail record shape the digest r
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from tools.common.deadline import Deadline
 from tools.common.evidence import athena_link
 
 MAX_ROWS = 5000
+SLEEP = time.sleep  # the Athena polling sleep; replaced in tests so polling never waits
 _DENIED = ("accessdenied", "unauthorized")
 
 _SELECT = """SELECT eventtime, eventsource, eventname, awsregion, sourceipaddress, useragent, errorcode, readonly,
@@ -131,7 +133,7 @@ def fetch(query: ChangeQuery, config: Config, deadline: Deadline, report: FetchR
     result = athena.run_query(
         sql, params, database=athena_settings["database"], workgroup=athena_settings["workgroup"],
         deadline=deadline, output_location=f"s3://{bucket}/cloudtrail/" if bucket else None,
-        max_rows=MAX_ROWS + 1, **({"sleep": sleep} if sleep else {}),
+        max_rows=MAX_ROWS + 1, sleep=sleep or SLEEP,
     )
     rows = result.rows
     if len(rows) > MAX_ROWS:

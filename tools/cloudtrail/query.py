@@ -64,9 +64,11 @@ class FetchReport:
 
     notes: list[str] = field(default_factory=list)
     partial: bool = False
+    cuts: list[str] = field(default_factory=list)  # why the answer is partial (also in ``notes``)
     malformed: int = 0
     read_only_not_fetched: bool = False
 
     def cut(self, note: str) -> None:
         self.partial = True
         self.notes.append(note)
+        self.cuts.append(note)

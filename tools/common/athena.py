@@ -201,8 +201,10 @@ def _convert(kind: str, text: str | None) -> Any:
         return None
 
 
-def fetch(query_execution_id: str, *, client: Any, deadline: Deadline, max_rows: int = 20000) -> tuple[list[str], list[dict[str, Any]], bool]:
-    """Page ``GetQueryResults``: (columns, typed rows, complete). Stops early at the deadline or ``max_rows``."""
+def fetch(query_execution_id: str, *, client: Any, deadline: Deadline, max_rows: int = 20000,
+          why_cut: list[str] | None = None) -> tuple[list[str], list[dict[str, Any]], bool]:
+    """Page ``GetQueryResults``: (columns, typed rows, complete). Stops early at the deadline or ``max_rows``, or
+    when a later page fails (the reason is appended to ``why_cut``)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     columns: list[str] = []
@@ -218,6 +220,9 @@ def fetch(query_execution_id: str, *, client: Any, deadline: Deadline, max_rows:
             page = client.get_query_results(**request)
         except (ClientError, BotoCoreError) as exc:
             if rows:
+                if why_cut is not None:
+                    error = aws.explain(SOURCE, "GetQueryResults", exc)
+                    why_cut.append(f"{error.what} after {len(rows)} result row(s) — {error.hint}")
                 return columns, rows, False
             raise aws.explain(SOURCE, "GetQueryResults", exc) from None
         result_set = page.get("ResultSet", {})
@@ -262,11 +267,13 @@ def run_query(
                      output_location=output_location, reuse_minutes=reuse_minutes)
     execution = wait(query_id, client=client, deadline=deadline, sleep=sleep)
     statistics = execution.get("Statistics", {})
-    columns, rows, complete = fetch(query_id, client=client, deadline=deadline, max_rows=max_rows)
+    why_cut: list[str] = []
+    columns, rows, complete = fetch(query_id, client=client, deadline=deadline, max_rows=max_rows, why_cut=why_cut)
     result = QueryResult(query_id, columns, rows, int(statistics.get("DataScannedInBytes", 0) or 0),
                          int(statistics.get("EngineExecutionTimeInMillis", 0) or 0), complete)
     if not complete:
-        result.notes.append(f"only the first {len(rows)} result rows were read before the time budget ran out")
+        result.notes.append(f"only the first {len(rows)} result rows were read: "
+                            + ("; ".join(why_cut) if why_cut else "the time budget or the row limit was reached"))
     return result
 
 

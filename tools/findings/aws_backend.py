@@ -91,7 +91,7 @@ def _securityhub(request: ToolRequest, criteria: Criteria, fetched: Fetched) -> 
             return
         error = aws.explain("securityhub", "GetFindings", exc)
         fetched.failures.append(f"Security Hub: {error.what} — {error.hint}")
-        fetched.parts["securityhub"] = Part("partial" if read else "error", f"failed after {read} finding(s)")
+        fetched.parts["securityhub"] = Part("partial" if read else "error", f"failed after {read} finding(s): {error.what} — {error.hint}")
         return
     fetched.parts["securityhub"] = Part("read", f"{read} finding(s) read")
 
@@ -131,7 +131,7 @@ def _guardduty(request: ToolRequest, criteria: Criteria, fetched: Fetched) -> No
     except Exception as exc:  # noqa: BLE001 - one product failing must not hide the other
         error = aws.explain("guardduty", "ListDetectors", exc)
         fetched.failures.append(f"GuardDuty: {error.what} — {error.hint}")
-        fetched.parts["guardduty"] = Part("error", "ListDetectors failed")
+        fetched.parts["guardduty"] = Part("error", f"{error.what} — {error.hint}")
         return
     if not detectors:
         fetched.parts["guardduty"] = Part("not_configured", "not enabled in this region (no detector); enable GuardDuty to see its findings")
@@ -153,7 +153,7 @@ def _guardduty(request: ToolRequest, criteria: Criteria, fetched: Fetched) -> No
                 continue
             error = aws.explain("guardduty", "ListFindings/GetFindings", exc)
             fetched.failures.append(f"GuardDuty detector {detector}: {error.what} — {error.hint}")
-            lines.append(f"detector {detector}: failed")
+            lines.append(f"detector {detector}: {error.what}")
             outcomes.add("error")
     fetched.parts["guardduty"] = Part(_combine(outcomes), "; ".join(lines))
 

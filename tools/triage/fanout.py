@@ -148,10 +148,7 @@ def _run(task: Task, parent: Any, deadline: Deadline) -> SourceRun:
     try:
         result = implementation(_request(parent, task, deadline))
     except Exception as exc:  # noqa: BLE001 - one failing source must not stop the investigation
-        from tools.common.errors import SourceError
-
-        detail = f"{exc.what}" + (f" — {exc.hint}" if exc.hint else "") if isinstance(exc, SourceError) else f"the tool failed ({exc.__class__.__name__})"
-        return SourceRun(task, "error", safe(detail, 300), time.monotonic() - started)
+        return SourceRun(task, "error", safe(_failure_detail(task, exc), 300), time.monotonic() - started)
     seconds = time.monotonic() - started
     status = result.status if result.status in ("ok", "empty", "not_configured", "error", "partial") else "ok"
     if status == "ok" and not result.evidence:
@@ -161,6 +158,22 @@ def _run(task: Task, parent: Any, deadline: Deadline) -> SourceRun:
     if status == "not_configured" or status == "empty":
         detail_parts += [safe(h, 200) for h in result.headline[:1]]
     return SourceRun(task, status, "; ".join(detail_parts), seconds, result)
+
+
+def _failure_detail(task: Task, exc: Exception) -> str:
+    """What failed, for the report: a SourceError's text, a refused parameter, a botocore error explained, or the
+    exception class."""
+    from tools.common.errors import InputError, SourceError
+
+    if isinstance(exc, InputError):  # e.g. the focus is not a configured log group: say which parameter and why
+        return f"not queried: {exc}"
+    if not isinstance(exc, SourceError) and type(exc).__module__.startswith("botocore"):
+        from tools.common.aws import explain
+
+        exc = explain(task.action_group, task.function, exc)
+    if isinstance(exc, SourceError):
+        return exc.what + (f" — {exc.hint}" if exc.hint else "")
+    return f"the tool failed ({exc.__class__.__name__})"
 
 
 def fan_out(parent: Any, tasks: list[Task], deadline: Deadline, workers: int = 8) -> FanoutResult:
