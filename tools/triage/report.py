@@ -21,6 +21,7 @@ _PROBLEM_STATUSES = ("error", "partial", "not_configured")
 
 LINK_BUDGET = 1300  # characters of URLs in one answer; the rest of the ids are shown without a link
 LONG_LINK = 600  # a longer link (a Logs Insights query) is replaced by its log group's page in Slack
+LOWER_RANK_EVIDENCE = 3  # evidence lines shown for hypotheses below the top one (ids usable for drill-down)
 
 
 class _Links:
@@ -175,13 +176,22 @@ def to_tool_result(report: dict[str, Any], hypotheses: list[Hypothesis], window:
     sources = result.section("sources")
     for name, entry in report["sources"].items():
         sources.lines.append(f"{name}: {entry['status']}" + (f" — {entry.get('detail', '')}" if entry.get("detail") else ""))
+    shown: set[str] = set()
     for entry, hypothesis in zip(report["hypotheses"], hypotheses):
         block = result.section(f"#{entry['rank']} {entry['title']} — {entry['confidence']} (score {entry['score']})")
         block.lines.append(f"why: {hypothesis.reason}")
-        for item in entry["evidence"]:
+        limit = None if entry["rank"] == 1 else LOWER_RANK_EVIDENCE
+        again = [item["id"] for item in entry["evidence"] if item["id"] in shown]
+        fresh = [item for item in entry["evidence"] if item["id"] not in shown][:limit]
+        for item in fresh:
+            shown.add(item["id"])
             block.lines.append(f"- {item['id']} [{item['source']}] {item['time'] or ''} {item['summary']}")
-            if item.get("link"):
+            # Each link once and only for the top cause: the answer has the rest; all are in the JSON report.
+            linked_in_answer = f"|{item['id']}>" in report["summary"]
+            if entry["rank"] == 1 and item.get("link") and not linked_in_answer and len(item["link"]) <= LONG_LINK:
                 block.lines.append(f"  link: {item['link']}")
+        if again:
+            block.lines.append("- also: " + ", ".join(again))
     result.evidence = [e for h in hypotheses for e in h.evidence(EVIDENCE_PER_HYPOTHESIS)]
     result.data["report"] = report
     top_logs = [e.id for h in hypotheses[:1] for e in h.evidence() if e.source == "logs"]
