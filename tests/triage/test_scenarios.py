@@ -4,15 +4,18 @@ data has them; the quiet window has no high-confidence hypothesis; every report 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-catalog = pytest.importorskip("agent.scenarios.catalog")
-
-from agent.triage_command import investigate  # noqa: E402
-from tools.common.snapshot import Snapshot  # noqa: E402
+from agent.scenarios import catalog
+from agent.triage_command import investigate
+from tools import catalogue
+from tools.common.app import execute
+from tools.common.snapshot import Snapshot
+from tools.triage.service import investigate as triage_impl
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "agent" / "triage-report.schema.json").read_text())
 NAMES = sorted(catalog.SCENARIOS)
@@ -56,3 +59,15 @@ def test_scenario(name: str, tmp_path: Path):
         assert abs((found - expected).total_seconds()) <= tolerance
     # the Slack answer names the top cause with its first evidence id
     assert top["evidence"][0]["id"] in report["summary"]
+
+
+def test_the_agent_reads_a_compact_triage_body(tmp_path: Path) -> None:
+    """The token aim: a full triage body stays far under 6k tokens (bytes/4) on the demo incident."""
+    snapshot = Snapshot.open(catalog.SCENARIOS["demo"].build(tmp_path / "demo"))
+    function = catalogue.find("triage", "investigate")
+    outcome = execute(function, triage_impl, {"question": snapshot.manifest.question, "window": snapshot.manifest.window.encode()},
+                      snapshot=snapshot, use_environment_snapshot=False)
+    assert outcome.result is not None and outcome.result.data["report"]["hypotheses"]
+    assert len(outcome.body.encode()) < 10_000
+    urls = re.findall(r"https://[^\s|>]+", outcome.body)
+    assert urls and len(urls) == len(set(urls))  # each console link once
