@@ -69,5 +69,9 @@ def test_the_agent_reads_a_compact_triage_body(tmp_path: Path) -> None:
                       snapshot=snapshot, use_environment_snapshot=False)
     assert outcome.result is not None and outcome.result.data["report"]["hypotheses"]
     assert len(outcome.body.encode()) < 10_000
-    urls = re.findall(r"https://[^\s|>]+", outcome.body)
-    assert urls and len(urls) == len(set(urls))  # each console link once
+    linked_in_answer = set(re.findall(r"\|([A-Z]-[0-9a-f]{8})>", outcome.body))
+    lines = outcome.body.splitlines()
+    linked_again = {re.match(r"- ([A-Z]-[0-9a-f]{8})", line).group(1)
+                    for line, following in zip(lines, lines[1:])
+                    if line.startswith("- ") and following.startswith("  link: ") and re.match(r"- ([A-Z]-[0-9a-f]{8})", line)}
+    assert linked_in_answer and not (linked_in_answer & linked_again)  # each evidence's link once
