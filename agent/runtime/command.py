@@ -79,7 +79,7 @@ def build_agent(args: argparse.Namespace, out: TextIO, clients: dict[str, Any] |
     snapshot = getattr(args, "snapshot", None)
     if model:
         if not model.startswith("bedrock:") or len(model) <= len("bedrock:"):
-            raise UsageError("--model must be bedrock:<model-id>, e.g. bedrock:us.anthropic.claude-sonnet-4-20250514-v1:0")
+            raise UsageError("--model must be bedrock:<model-id>, e.g. bedrock:us.anthropic.claude-haiku-4-5-20251001-v1:0")
         if snapshot:
             _use_snapshot(snapshot)
         from agent.runtime.converse import ConverseAgent

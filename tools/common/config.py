@@ -159,7 +159,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 DEFAULTS: dict[str, Any] = {
     "project": {"name": "ops-agent", "region": "us-east-1", "account": "", "tags": {}},
     "agent": {
-        "foundation_model": "us.anthropic.claude-sonnet-4-20250514-v1:0",
+        "foundation_model": "us.anthropic.claude-haiku-4-5-20251001-v1:0",
         "idle_session_ttl_seconds": 1800,
         "guardrail": True,
     },
