@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from tools.common.evidence import Evidence, evidence_id, xray_trace_link, xray_traces_query_link
 from tools.common.result import ToolResult
@@ -23,7 +24,11 @@ _NOUN = {"fault": "faults (5xx)", "error": "errors (4xx)", "throttle": "throttle
 
 @dataclass
 class Group:
-    """The faults sharing one (service, exception, downstream)."""
+    """The faults sharing one (service, exception, downstream).
+
+    Built complete by ``group()``; the derived figures are computed once on first use (they are read per fault
+    and per section while rendering), so ``faults`` must not change after that.
+    """
 
     service: str
     exception: str
@@ -34,25 +39,25 @@ class Group:
     def count(self) -> int:
         return len(self.faults)
 
-    @property
+    @cached_property
     def onset(self) -> datetime | None:
         times = [f.time for f in self.faults if f.time is not None]
         return min(times) if times else None
 
-    @property
+    @cached_property
     def message(self) -> str:
         return next((f.message for f in self.faults if f.message), "")
 
-    @property
+    @cached_property
     def entity_path(self) -> tuple[str, ...]:
         return Counter(f.entity_path for f in self.faults).most_common(1)[0][0]
 
-    @property
+    @cached_property
     def trace_ids(self) -> list[str]:
         ordered = sorted(self.faults, key=lambda f: (f.time or _LATEST, f.trace_id))
         return list(dict.fromkeys(f.trace_id for f in ordered if f.trace_id))[:MAX_TRACE_IDS]
 
-    @property
+    @cached_property
     def resources(self) -> list[str]:
         return list(dict.fromkeys(r for f in self.faults for r in f.resources if r))[:10]
 
@@ -138,7 +143,8 @@ def _counts_and_samples(result: ToolResult, faults: list[Fault], groups: list[Gr
         counts.lines.append("downstream calls: " + _counts_line(downstream))
     samples = result.section("Sample traces")
     for g in groups[:MAX_SAMPLES]:
-        sample = next((f for f in g.faults if g.trace_ids and f.trace_id == g.trace_ids[0]), g.faults[0])
+        first = g.trace_ids[0] if g.trace_ids else None
+        sample = next((f for f in g.faults if first is not None and f.trace_id == first), g.faults[0])
         when = iso(sample.time) if sample.time else "time unknown"
         samples.lines.append(f"{safe(sample.trace_id, 80)} {when} {g.describe()} {xray_trace_link(region, sample.trace_id)}")
 

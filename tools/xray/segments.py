@@ -200,7 +200,12 @@ def trace_time(trace_id: str, start: Any = None) -> datetime | None:
 
 def trace_start(trace: dict[str, Any]) -> datetime | None:
     """When the trace began: its earliest segment start, else the time in its id."""
-    return _timestamp(documents(trace)) or trace_time(str(trace.get("Id", "")))
+    return start_of(str(trace.get("Id", "")), documents(trace))
+
+
+def start_of(trace_id: str, docs: list[dict[str, Any]]) -> datetime | None:
+    """``trace_start`` from a trace's already parsed documents (see ``documents``)."""
+    return _timestamp(docs) or trace_time(trace_id)
 
 
 def _slow_chain(nodes: list[Node]) -> Node | None:
@@ -220,7 +225,11 @@ def _slow_chain(nodes: list[Node]) -> Node | None:
 
 def root_cause(trace: dict[str, Any], kind: Kind) -> Fault | None:
     """The root cause of ``kind`` in one BatchGetTraces trace, or None when the trace has none."""
-    docs = documents(trace)
+    return analyse(str(trace.get("Id", "")), documents(trace), kind)
+
+
+def analyse(trace_id: str, docs: list[dict[str, Any]], kind: Kind) -> Fault | None:
+    """``root_cause`` from a trace's already parsed documents (parse each Document string once per trace)."""
     nodes = build_tree(docs)
     known = _exceptions(nodes)
     if kind == "slow":
@@ -244,7 +253,7 @@ def root_cause(trace: dict[str, Any], kind: Kind) -> Fault | None:
     exc = _first_exception(exception_node, known) if exception_node is not None else None
     downstream, resources = describe_downstream(target) if target.downstream else ("", ())
     return Fault(
-        trace_id=str(trace.get("Id", "")),
+        trace_id=trace_id,
         time=_timestamp(docs),
         service=target.segment,
         entity_path=target.path(),

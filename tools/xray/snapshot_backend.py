@@ -9,16 +9,16 @@ from tools.common.app import ToolRequest
 from tools.common.snapshot import ReadStats
 from tools.common.timewindow import iso
 from tools.xray.model import Fetched, Query
-from tools.xray.segments import documents, root_cause, trace_start
+from tools.xray.segments import analyse, documents, start_of
 
 _CHECK_EVERY = 200
 
 
-def _through(trace: dict[str, Any], service: str | None) -> bool:
+def _through(docs: list[dict[str, Any]], service: str | None) -> bool:
     if service is None:
         return True
     wanted = service.lower()
-    return any(str(doc.get("name", "")).lower() == wanted for doc in documents(trace))
+    return any(str(doc.get("name", "")).lower() == wanted for doc in docs)
 
 
 def fetch(request: ToolRequest, query: Query) -> Fetched:
@@ -36,16 +36,20 @@ def fetch(request: ToolRequest, query: Query) -> Fetched:
         if not trace_id or trace_id in seen:
             continue
         seen.add(trace_id)
-        fault = root_cause(trace, query.kind) if _through(trace, query.service) else None
-        moment = (fault.time if fault else None) or trace_start(trace)
+        docs = documents(trace)  # each Document string is parsed once per trace
+        moment = start_of(trace_id, docs)
         if moment is None:
             continue
-        if window.contains(moment):
+        in_window = window.contains(moment)
+        if not in_window and not baseline.contains(moment):
+            continue  # outside both windows: no root-cause analysis needed
+        fault = analyse(trace_id, docs, query.kind) if _through(docs, query.service) else None
+        if in_window:
             fetched.total = (fetched.total or 0) + 1
             if fault is not None:
                 fault.time = moment
                 fetched.faults.append(fault)
-        elif baseline.contains(moment) and fault is not None:
+        elif fault is not None:
             fetched.baseline = (fetched.baseline or 0) + 1
     skipped = stats.describe()
     if skipped:
