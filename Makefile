@@ -59,5 +59,11 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 checkov: synth $(CHECKOV_VENV)/.installed
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -d $(STACK_DIR)
 
+# Benchmarks: every script under bench/ (each in its own process; a failing one does not stop the others),
+# results and the machine they ran on written to docs/performance.md. Takes ~11 min on 2 cores (the first run also
+# generates the large snapshot into .cache/bench/, ~1.5 min more).
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run_all.py
+
 bench-synth: $(VENV)/.dev-installed
 	$(BIN)/python bench/synth.py

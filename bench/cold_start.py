@@ -33,13 +33,11 @@ def measure(module: str) -> list[float]:
 
 def zip_size() -> str:
     try:
-        from infra.packaging import build_tools_zip  # type: ignore[attr-defined]
+        from infra.packaging import build_zip
     except ImportError:
-        return "n/a (infra.packaging.build_tools_zip not found)"
-    data = build_tools_zip()
-    payload = data[0] if isinstance(data, tuple) else data
-    size = len(payload) if isinstance(payload, (bytes, bytearray)) else Path(payload).stat().st_size
-    return f"{size / 1024:.0f} KiB"
+        return "n/a (infra.packaging.build_zip not found)"
+    package = build_zip()
+    return f"{len(package.data) / 1024:.0f} KiB ({len(package.files)} files)"
 
 
 def main() -> list[str]:
