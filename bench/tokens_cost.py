@@ -31,8 +31,8 @@ SUMMARY = ROOT / ".cache" / "bench" / "cost-summary.json"
 # --- public list prices (us-east-1, on-demand), as published on the AWS pricing pages in 2025 --------------
 PRICES_SOURCE = ("aws.amazon.com/bedrock/pricing, /athena/pricing, /cloudwatch/pricing, /lambda/pricing, "
                  "/xray/pricing (us-east-1 on-demand list prices as published in 2025; check before quoting)")
-BEDROCK_INPUT_PER_1K = 0.003      # Claude Sonnet 4 (the configured model), $3 per million input tokens
-BEDROCK_OUTPUT_PER_1K = 0.015     # $15 per million output tokens
+SONNET_INPUT_PER_1K = 0.003       # Claude Sonnet 4 / 4.5, $3 per million input tokens
+SONNET_OUTPUT_PER_1K = 0.015      # $15 per million output tokens
 ATHENA_PER_TB = 5.0               # $5 per TB scanned, 10 MB minimum per query
 ATHENA_MIN_BYTES = 10 * 10**6
 INSIGHTS_PER_GB = 0.005           # CloudWatch Logs Insights, $0.005 per GB scanned
@@ -44,6 +44,23 @@ XRAY_PER_TRACE = 0.50 / 10**6     # traces retrieved or scanned
 # --- FA2 (Failure Analysis Assistant sample) as its own cost estimate states it ---------------------------
 HAIKU_INPUT_PER_1K = 0.001        # Claude Haiku 4.5, $1 / $5 per million tokens
 HAIKU_OUTPUT_PER_1K = 0.005
+
+
+def model_prices(model_id: str) -> tuple[str, float, float]:
+    """(name, $ per 1k input, $ per 1k output) of the configured model; Sonnet prices when unknown (conservative)."""
+    if "haiku-4-5" in model_id:
+        return "Claude Haiku 4.5", HAIKU_INPUT_PER_1K, HAIKU_OUTPUT_PER_1K
+    return ("Claude Sonnet" if "sonnet" in model_id else f"{model_id} (priced as Sonnet)"), SONNET_INPUT_PER_1K, SONNET_OUTPUT_PER_1K
+
+
+def configured_model() -> str:
+    from tools.common import config
+
+    return str(config.load_file(ROOT / "ops-agent.toml")["agent"]["foundation_model"])
+
+
+MODEL_ID = configured_model()
+MODEL_NAME, BEDROCK_INPUT_PER_1K, BEDROCK_OUTPUT_PER_1K = model_prices(MODEL_ID)
 CACHE_WRITE, CACHE_READ = 1.25, 0.10  # Bedrock prompt caching: multipliers of the input price
 
 FA2_INPUT_TOKENS = 90_000
@@ -223,7 +240,7 @@ def main() -> int:
         return inp / 1000 * BEDROCK_INPUT_PER_1K + out / 1000 * BEDROCK_OUTPUT_PER_1K
 
     print()
-    print(f"Cost per investigation (list prices: Bedrock Claude Sonnet 4 ${BEDROCK_INPUT_PER_1K}/1k input, "
+    print(f"Cost per investigation with the configured model `{MODEL_ID}` (list prices: {MODEL_NAME} ${BEDROCK_INPUT_PER_1K}/1k input, "
           f"${BEDROCK_OUTPUT_PER_1K}/1k output tokens; Athena ${ATHENA_PER_TB:.0f}/TB, 10 MB minimum per query; Logs Insights "
           f"${INSIGHTS_PER_GB}/GB scanned; Lambda ${LAMBDA_PER_GB_S}/GB-s + $0.20/M requests; GetMetricData $0.01/1k metrics; "
           f"X-Ray $0.50/M traces retrieved. Source: {PRICES_SOURCE}):")
@@ -232,7 +249,7 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|")
     b_min, b_drill = bedrock(minimal_in, minimal_out), bedrock(drill_in, drill_out)
     items = [
-        ("Bedrock model (Sonnet 4)", b_min, b_drill, b_drill),
+        (f"Bedrock model ({MODEL_NAME})", b_min, b_drill, b_drill),
         ("Athena (ALB + CloudTrail)", athena_typ, athena_typ, athena_worst),
         (f"Logs Insights (4 queries, {APP_LOG_GB_PER_DAY:.2f} GB/day of app logs)", insights, 2 * insights, 2 * insights),
         (f"GetMetricData ({METRICS_PER_SCAN} metrics)", metrics, metrics, metrics),
@@ -262,9 +279,9 @@ def main() -> int:
 
     body_now, body_short = tokens(len(largest.encode())), tokens(len(no_links.encode()))
     static_half = TEMPLATE_TOKENS + tokens(instruction) + tokens(schemas) // 2
-    sonnet, haiku = (BEDROCK_INPUT_PER_1K, BEDROCK_OUTPUT_PER_1K), (HAIKU_INPUT_PER_1K, HAIKU_OUTPUT_PER_1K)
+    sonnet, haiku = (SONNET_INPUT_PER_1K, SONNET_OUTPUT_PER_1K), (HAIKU_INPUT_PER_1K, HAIKU_OUTPUT_PER_1K)
     scenarios = [
-        ("as measured (Sonnet 4)", static, body_now, sonnet, False),
+        ("Claude Sonnet ($3/$15 per M), as measured", static, body_now, sonnet, False),
         (f"triage body without its per-evidence `link:` lines ({link_share:.0%} of its bytes; the answer section keeps the top hypothesis' links)",
          static, body_short, sonnet, False),
         ("+ prompt caching of the static prefix (write 1.25x, read 0.1x)", static, body_short, sonnet, True),
