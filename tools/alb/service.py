@@ -67,7 +67,7 @@ def summarize_alb_traffic(request: ToolRequest) -> ToolResult:
     if request.snapshot is not None:
         if not request.snapshot.has("alb"):
             return _not_configured(request, "This snapshot has no alb/ folder: ALB access logs are not part of it.")
-        answer: Answer = snapshot_backend.fetch(request.snapshot, window, filters, bucket)
+        answer: Answer = snapshot_backend.fetch(request.snapshot, window, filters, bucket, request.deadline)
     else:
         try:
             answer = aws_backend.fetch(request, window, filters, bucket)

@@ -62,7 +62,51 @@ _RUNS = re.compile(r"<\*>(?:[\s:/._-]*<\*>)+")
 
 def mask(message: str) -> str:
     """The message with every variable value replaced by ``<*>`` (``key=value`` split so values stand alone)."""
-    return _RUNS.sub(WILDCARD, _MASK_RE.sub(WILDCARD, _KEY_VALUE.sub(r"\1 ", message)))
+    if "=" in message:  # the key=value split is a no-op without "=" (and costly: it cannot skip ahead)
+        message = _KEY_VALUE.sub(r"\1 ", message)
+    return _RUNS.sub(WILDCARD, _MASK_RE.sub(WILDCARD, message))
+
+
+# --- memoised masking ------------------------------------------------------------------------
+# Every character class and literal of the three masking expressions treats all ASCII digits alike, except the
+# literal "0" of the hexadecimal "0x" prefix; so two lines that differ only in which ASCII digits they hold
+# (same "skeleton" with every digit written 1) are masked at the same places, and when the masked line keeps
+# no digit at all, both give the same masked line. The "0" only matters before an "x"/"X": lines with a digit
+# before x/X are not memoised. This is what lets 150,000 error lines that differ in ids, times and addresses
+# be masked a few hundred times instead of 150,000 times.
+
+_SKELETON = bytes.maketrans(b"0123456789", b"1111111111")  # on UTF-8 bytes: the same as on the text, faster
+_ANY_DIGIT = re.compile(r"[0-9]")
+
+
+def _digit_blind() -> bool:
+    """True while the masking expressions name no digit but in \\d, 0-9, counts {m,n} and the one "0[xX]"."""
+    text = "".join(pattern for _name, pattern in _MASKS) + _MASK_START + _KEY_VALUE.pattern + _RUNS.pattern
+    return _ANY_DIGIT.search(re.sub(r"\{\d+(?:,\d*)?\}|0-9|\\b0\[xX\]", "", text)) is None
+
+
+_MEMO_SAFE = _digit_blind()  # an edit that breaks the argument above turns the memo off, never wrong
+
+
+class _MaskMemo:
+    """``mask`` with the skeleton memo above; bounded like the miner's cache."""
+
+    def __init__(self) -> None:
+        self._masked: dict[bytes, str] = {}
+
+    def __call__(self, line: str) -> str:
+        if not _MEMO_SAFE:
+            return mask(line)
+        skeleton = line.encode("utf-8", "surrogatepass").translate(_SKELETON)
+        masked = self._masked.get(skeleton)
+        if masked is not None:
+            return masked
+        masked = mask(line)
+        if b"1x" not in skeleton and b"1X" not in skeleton and _ANY_DIGIT.search(masked) is None:
+            if len(self._masked) >= CACHE_LIMIT:
+                self._masked.clear()
+            self._masked[skeleton] = masked
+        return masked
 
 
 def first_line(message: str) -> str:
@@ -149,10 +193,11 @@ class TemplateMiner:
     def __init__(self) -> None:
         self._drain: Drain = _bounded_drain()
         self._cache: dict[str, int] = {}
+        self._mask = _MaskMemo()
 
     def add(self, message: str) -> int:
         """Mine one message (its first line: stack frames below it vary); returns its cluster key."""
-        masked = mask(first_line(message))
+        masked = self._mask(first_line(message))
         key = self._cache.get(masked)
         if key is not None and self._drain.id_to_cluster.get(key) is not None:
             return key
