@@ -188,55 +188,37 @@ repeated runs where the script says so, CPU times are given where a script measu
 any of them. Tokens are estimates (bytes / 4).
 """
 
-FINDINGS = """## Why figures miss their aim, and what would fix them
+FINDINGS = """## What the benchmarks changed, and what remains
 
-Analysis of the run on 2026-11-22 (cProfile of each tool on the large snapshot); re-check after the fixes land.
+The first full run (2026-11-22) missed most aims: triage took 57-80 s and 3.1 GiB on the large snapshot and
+about $0.08 per investigation. Profiling each tool on the large snapshot found these causes; each is fixed with
+output byte-identical to before (tests compare them):
 
-1. **`find_error_patterns` (snapshot backend): ~20-30 us per event, ~40x the logs floor.** ~40% of its time
-   is `is_error` (`tools/logs/matching.py`): the `(?i)(error|exception|...)` alternation costs ~20 us on a
-   190-character line because a case-insensitive alternation defeats `re`'s literal prefilter. Measured on 108k
-   lines of the large snapshot: `re.compile("error|exception|...").search(message.lower())` selects the same
-   lines (equivalent for ASCII text) at ~2.4 us per line, 8x faster. Fix in `tools/logs/matching.py`: keep
-   `ERROR_REGEX` for the Insights query text, but have `is_error` search a case-sensitive compile of the same
-   alternation in `message.lower()`. Most of the rest is `json.loads` plus the per-event filter in
-   `tools/logs/snapshot_backend.py` `_events` (~10 us per event together).
-2. **`find_trace_faults` on 15.7k traces: quadratic sample selection.** `tools/xray/digest.py`,
-   `_counts_and_samples`: `next((f for f in g.faults if g.trace_ids and f.trace_id == g.trace_ids[0]), ...)`
-   re-evaluates the `Group.trace_ids` property (a sort of every fault of the group plus a dict) for every fault:
-   ~9,800 sorts, >90% of the tool's time under cProfile. Fix: `first = g.trace_ids[0] if g.trace_ids else None`
-   once per group, then `next((f for f in g.faults if f.trace_id == first), g.faults[0])` (or compute the ids once
-   after `group()`); the remaining work profiles at ~1.2 s. In AWS mode `xray.max_traces` (1,000) hides it; the
-   snapshot backend reads every trace.
-3. **`summarize_alb_traffic` (snapshot backend, DuckDB): 10-20x its floor (noisy) and ~3 GiB peak for 1M lines;
-   it is what makes triage's memory unbounded.** `tools/alb/snapshot_backend.py` materialises every line of every file,
-   parsed by a 30-group regex, into a temp table (about half the time, nearly all the memory), then
-   `tools/alb/sql.py`'s path templating runs up to six `regexp_matches` per path segment of every row (the other
-   half). Fixes: (a) parse only lines whose time field lies inside the query span (a prefilter on the second
-   space-separated field before `regexp_extract`) and keep only the columns the summary reads; (b) template each
-   *distinct* raw path once (a `DISTINCT` sub-select joined back) in `tools/alb/sql.py`, which also cuts Athena
-   CPU; (c) `SET memory_limit` (e.g. '512MB', DuckDB then spills to disk), and `SET enable_progress_bar = false`
-   (DuckDB draws a progress bar on stdout today). In AWS mode Athena does this work; this is the local stand-in,
-   but it is what `make demo` and snapshot users run.
-4. **Triage leaves work running after it answers.** `tools/triage/fanout.py` `fan_out` returns at the deadline
-   with `pool.shutdown(wait=False)`, but running tools that do not poll the deadline (the DuckDB query, the X-Ray
-   digest) keep going: the triage process exits ~20 s after its answer. In a warm Lambda that work would run into
-   the next invocation. Fix: check `request.deadline` inside the X-Ray digest loop and interrupt DuckDB
-   (`connection.interrupt()` from a timer at the deadline) in the ALB snapshot backend.
-5. **Cost per investigation above $0.05: the model is ~70% of it** (see the what-if table under Tokens and
-   cost). Each model call re-reads ~5k tokens of static prompt (function schemas ~2.8k, the orchestration
-   template an assumed ~2k), and the triage body sits near the 19,000-byte cap, about half of it console URLs
-   printed twice: once in the Slack answer (`<url|id>`) and again as a `link:` line under every evidence item.
-   In order of effect: (a) a cheaper model for the triage-and-answer path (`[agent] foundation_model`; Claude
-   Haiku 4.5 gives ~$0.04 with no other change); (b) in `tools/triage/report.py` `to_tool_result`, drop the
-   per-evidence `link:` lines (about half the body; the answer section keeps the top hypothesis' links and the
-   ids suffice to drill down) or keep them for the top hypothesis only / under a URL budget like the answer's
-   `LINK_BUDGET` - dropping only those that repeat a link of the answer saves just ~9%; ~-$0.007 per model
-   call that reads the body; (c) Bedrock prompt caching of the static
-   prefix where the agent runtime offers it; (d) shorter descriptions in `tools/catalogue.py`; (e)
-   `[cloudtrail] mode = "lookup"` (LookupEvents is free) removes the CloudTrail Athena scan (~$0.008). With Sonnet 4
-   at list price, (b)+(c)+(d) reach ~$0.058, and (e) brings that to the aim's edge. The data side is already small:
-   ~$0.017 of Athena for two pruned queries (1 day partition of 30 each, typically) versus FA2's $0.50 for two full
-   scans.
+1. **`find_error_patterns` (snapshot): 31 s -> 5 s.** A case-insensitive regex alternation per line (now a
+   lower-cased substring test for ASCII, the regex for the rest), `json.loads` of every event (now validated by
+   the decoder's string scanner where provably equal), and masking regexes per error line (now memoised on a
+   digit-normalised key). `tools/logs/snapshot_backend.py`, `tools/logs/miner.py`.
+2. **`find_trace_faults` (snapshot): 13 s -> 0.6 s.** A derived property re-sorted a whole group for every fault
+   (quadratic); documents were parsed up to three times. `tools/xray/digest.py`, `tools/xray/snapshot_backend.py`.
+3. **`summarize_alb_traffic` (snapshot, DuckDB): 3.3 GiB -> 0.64 GiB, ~40% less CPU.** No temp table of parsed
+   lines; one regex per line capturing only the columns the query reads; a time prefilter before the regex;
+   `memory_limit`/`threads` set; facets pruned to their top rows before ranking; `interrupt()` at the deadline.
+   `tools/alb/snapshot_backend.py`, `tools/alb/sql.py` (DuckDB rendering only; the Athena SQL is unchanged).
+4. **Cost: $0.081 -> $0.040.** The triage body no longer repeats console links (each once; 18.7 KB -> 7.5 KB) and
+   the default model is Claude Haiku 4.5 (`[agent] foundation_model`): triage ranks causes deterministically, so
+   the model mostly relays and drills down.
+
+What remains:
+- **ALB (snapshot) is the slowest source** (about 9 s of 13 s for 1M lines): the RegexSerDe regex per line and
+  a second capture-free scan for the line and malformed counts. Templating each distinct path once and folding
+  the counts into the main scan would cut it further. In AWS mode Athena does this work.
+- **Exact percentiles hold state per path in memory**; a much larger window than the benchmark's could reach
+  DuckDB's 512 MB limit. The tool then retries on one thread and otherwise asks for a narrower window.
+- **One drill-down after triage costs about $0.05** (model input is mostly the static prompt: function schemas and
+  Bedrock Agents' orchestration template, read again on every call). Shorter function descriptions or a model
+  with prompt caching of the static prefix would bring it under.
+- **Metric change detection on NAB** catches 27-40% of labelled anomalies: many labels are single spikes, which
+  the level-shift detector ignores by design (a spike rarely explains an incident window).
 """
 
 
