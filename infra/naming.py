@@ -43,6 +43,3 @@ class Names:
     def role(self, purpose: str) -> str:
         return f"{self.project}-{purpose}"
 
-    @property
-    def glue_safe(self) -> str:
-        return self.project.replace("-", "_")

@@ -16,9 +16,7 @@ from tools.cloudtrail import schema as trail_schema
 
 Column = tuple[str, str]
 
-ALB_COLUMNS: tuple[Column, ...] = alb_schema.COLUMNS
 ALB_REGEX: str = alb_schema.REGEX
-CLOUDTRAIL_COLUMNS: tuple[Column, ...] = trail_schema.COLUMNS
 
 _PLACEHOLDER = re.compile(r"(?<!\$)\$\{(day|region)\}")
 

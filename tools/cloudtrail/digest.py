@@ -106,8 +106,6 @@ class Digest:
     groups: dict[tuple[str, str, str, str], Group] = field(default_factory=dict)
     seen: int = 0
     malformed: int = 0
-    outside: int = 0
-    filtered: int = 0
     read_only: int = 0
     routine: Counter[str] = field(default_factory=Counter)
     kept: int = 0
@@ -125,11 +123,7 @@ class Digest:
             self.malformed += 1
             return
         q = self.query
-        if not q.span.contains(call.time):
-            self.outside += 1
-            return
-        if not self._matches(call):
-            self.filtered += 1
+        if not q.span.contains(call.time) or not self._matches(call):
             return
         if call.read_only and not q.include_read_only and not call.denied:
             self.read_only += 1
@@ -142,7 +136,6 @@ class Digest:
         # Resource extraction is the costly step: only for the resource filter or a group still listing them.
         resources = resources_of(call.record) if q.resource or group is None or len(group.resources) < 8 else []
         if q.resource and not self._touches(call, resources):
-            self.filtered += 1
             return
         self.kept += 1
         if group is None:

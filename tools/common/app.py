@@ -133,7 +133,7 @@ def execute(
 
     request = ToolRequest(function, params, window, now, deadline, config, snapshot, attributes, input_text)
     try:
-        if snapshot is not None and window is not None and not window.overlaps(snapshot.manifest.window.widen()):
+        if snapshot is not None and window is not None and not window.overlaps(snapshot.manifest.window):
             result = _no_data(function, window, snapshot)
         else:
             result = implementation(request)

@@ -111,10 +111,6 @@ def cloudtrail_event_link(region: str, event_id: str) -> str:
     return _console(region, "cloudtrail", f"/events/{quote(event_id, safe='')}")
 
 
-def cloudtrail_lookup_link(region: str, event_name: str) -> str:
-    return _console(region, "cloudtrail", f"/events?EventName={quote(event_name, safe='')}")
-
-
 def metric_link(region: str, namespace: str, metric: str, dimensions: dict[str, str], window: Window, stat: str = "Average") -> str:
     parts = [namespace, metric]
     for name, value in dimensions.items():
