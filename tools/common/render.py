@@ -7,7 +7,7 @@ lines were left out and how to ask for them.
 
 from __future__ import annotations
 
-from tools.common.result import ToolResult
+from tools.common.result import Section, ToolResult
 from tools.common.safety import DATA_NOTICE, FENCE_CLOSE, FENCE_OPEN, neutralise
 
 HARD_LIMIT_BYTES = 20000
@@ -48,9 +48,9 @@ def render_body(result: ToolResult, budget: int = 19000) -> str:
         head.insert(1, DATA_NOTICE)
     fixed = _size("\n".join(head + tail)) + 2
     room = budget - fixed - _RESERVE
-    sections = [s for s in result.sections if s.lines or s.heading]
-    for section in sections:
-        section.lines = [_own_line(line, 4000) for line in section.lines]
+    # Local copies with lines normalised: rendering never changes the caller's result.
+    sections = [Section(s.heading, [_own_line(line, 4000) for line in s.lines], s.omitted_hint)
+                for s in result.sections if s.lines or s.heading]
     needs = [_size(f"### {s.heading}") + 1 + sum(_size(line) + 1 for line in s.lines) for s in sections]
     share = max(room, 0) // (2 * len(sections)) if sections else 0
     body: list[str] = list(head)
