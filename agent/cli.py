@@ -19,8 +19,13 @@ class UsageError(Exception):
 def _functions(args: argparse.Namespace) -> int:
     from tools.catalogue import catalogue_json
 
+    if args.format == "agentcore":
+        from tools.common.agentcore import tool_definitions
+
+        print(json.dumps(tool_definitions(), indent=2))
+        return 0
     entries = catalogue_json()
-    if args.json:
+    if args.json or args.format == "json":
         print(json.dumps(entries, indent=2))
     else:
         for entry in entries:
@@ -67,6 +72,24 @@ def _chat(args: argparse.Namespace) -> int:
     return run_chat(args)
 
 
+def _mcp(args: argparse.Namespace) -> int:
+    import os
+
+    from tools.common.snapshot import Snapshot, SnapshotError
+
+    if args.snapshot:
+        try:
+            Snapshot.open(args.snapshot)
+        except SnapshotError as exc:
+            raise UsageError(str(exc)) from None
+        os.environ["OPSAGENT_SNAPSHOT"] = str(args.snapshot)
+    try:
+        from agent.mcp_server import run
+    except ImportError as exc:
+        raise UsageError(f"the MCP SDK is not installed ({exc}); run 'make venv' or pip install -r requirements.txt") from None
+    return run()
+
+
 def _record(args: argparse.Namespace) -> int:
     from agent.record import run
 
@@ -88,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("functions", help="print the function catalogue")
     p.add_argument("--json", action="store_true", help="as a JSON array")
+    p.add_argument("--format", choices=("text", "json", "agentcore"), default="text",
+                   help="agentcore: the AgentCore Gateway targets' tool schemas (one target per action group)")
     p.set_defaults(run=_functions)
 
     p = commands.add_parser("triage", help="investigate a window and print a ranked triage report")
@@ -122,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("chat", help="an interactive session, like the Bedrock console test pane")
     _add_runtime_options(p)
     p.set_defaults(run=_chat)
+
+    p = commands.add_parser("mcp", help="serve the catalogue's functions as an MCP server on stdio")
+    p.add_argument("--snapshot", help="snapshot directory (default: OPSAGENT_SNAPSHOT, else AWS)")
+    p.set_defaults(run=_mcp)
 
     p = commands.add_parser("record", help="capture a real account's window into a snapshot")
     p.add_argument("--start", required=True)

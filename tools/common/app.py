@@ -10,7 +10,9 @@ the edges the resolver leaves open:
 * bodies are compact text under the byte budget (the resolver would JSON-encode them otherwise);
 * the resolved window and focus are written to ``sessionAttributes`` for follow-ups.
 
-``execute`` is the same path without the envelope; triage and the local runtime use it in-process.
+``execute`` is the same path without the envelope; triage and the local runtime use it in-process. An AgentCore
+Gateway Lambda-target invocation (the tool name in the client context) takes the same path and answers plain
+JSON (``tools/common/agentcore.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from aws_lambda_powertools.event_handler.bedrock_agent_function import BedrockFu
 
 from tools import catalogue
 from tools.catalogue import Function
+from tools.common import agentcore
 from tools.common import config as config_module
 from tools.common import session as session_module
 from tools.common.config import Config
@@ -205,7 +208,16 @@ def make_lambda_handler(action_group: str, implementations: dict[str, Implementa
     for name, function in functions.items():
         resolver.tool(name=name, description=function.description)(bind(function))
 
+    def run_for_gateway(function: Function, arguments: dict[str, Any], context: Any) -> Outcome:
+        limits = config_module.load()["limits"]
+        return execute(function, implementations[function.name], arguments,
+                       deadline=Deadline.from_context(context, limits["tool_seconds"]))
+
     def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+        gateway_tool = agentcore.gateway_tool_name(context)
+        if gateway_tool is not None:  # an AgentCore Gateway Lambda-target call: plain JSON, no envelope
+            logger.append_keys(function=f"{action_group}__{gateway_tool}"[:120], request_id=getattr(context, "aws_request_id", None))
+            return agentcore.respond(event, context, gateway_tool, functions, run_for_gateway)
         if not isinstance(event, dict):
             return _envelope({}, "The event is not a Bedrock Agents function-details event (expected a JSON object).", True, {})
         session = session_module.clean_attributes(event.get("sessionAttributes"))
