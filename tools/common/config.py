@@ -140,6 +140,28 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {"enabled": {"type": "boolean"}, "name_prefix": {"type": "string", "maxLength": 255}},
         },
+        "alerts": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "log_groups": _STRINGS,
+                "filter_pattern": {"type": "string", "maxLength": 1024},
+                "learning_minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
+                "group_minutes": {"type": "integer", "minimum": 1, "maximum": 120},
+                "rate_limit_minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
+                "min_events": {"type": "integer", "minimum": 1, "maximum": 1000},
+                "triage_seconds": {"type": "integer", "minimum": 5, "maximum": 600},
+            },
+        },
+        "knowledge": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "bedrock_knowledge_base_id": {"type": "string", "pattern": r"^$|^[0-9A-Za-z]{10}$"},
+                "runbook_base_url": {"type": "string", "pattern": r"^$|^https://[^\\s]{1,400}$"},
+            },
+        },
         "lambda": {
             "type": "object",
             "additionalProperties": False,
@@ -194,6 +216,21 @@ DEFAULTS: dict[str, Any] = {
     "findings": {"securityhub": True, "guardduty": True},
     "slack": {"enabled": False, "workspace_id": "", "channel_id": "", "connector_name": "ops-agent"},
     "alarms": {"enabled": False, "name_prefix": ""},
+    # Proactive alerts (tools/alerts/thresholds.py explains each value). The filter pattern is CloudWatch Logs'
+    # regex form of tools/logs/matching.ERROR_REGEX (filter patterns have no case-insensitive flag).
+    "alerts": {
+        "enabled": False,
+        "log_groups": [],
+        "filter_pattern": ("%[Ee]rror|ERROR|[Ee]xception|EXCEPTION|[Ff]atal|FATAL|[Pp]anic|PANIC|[Cc]ritical|CRITICAL|"
+                           "[Ss]evere|SEVERE|[Tt]raceback|[Tt]imed out|[Tt]imeout|TIMEOUT|[Ff]ailed|FAILED|[Ff]ailure|"
+                           "[Rr]efused|[Dd]enied|DENIED|[Uu]navailable|[Tt]hrottl|[Uu]nreachable%"),
+        "learning_minutes": 20,
+        "group_minutes": 10,
+        "rate_limit_minutes": 30,
+        "min_events": 3,
+        "triage_seconds": 40,
+    },
+    "knowledge": {"bedrock_knowledge_base_id": "", "runbook_base_url": ""},
     "lambda": {
         "packaging": "zip",
         "image_uri": "",

@@ -1,0 +1,59 @@
+"""What an alert carries besides the new template: triage of that service and window (within its own deadline),
+matching runbooks and similar past incidents. Each part that fails is named in ``Enrichment.problems``; none
+stops the alert."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tools.alerts.notify import Alert, Enrichment
+from tools.alerts.thresholds import PUBLISH_MARGIN_SECONDS, TRIAGE_LOOKBACK_SECONDS, Settings
+
+
+def triage_report(alert: Alert, seconds: float, snapshot: Any = None) -> dict[str, Any]:
+    """triage__investigate for the alert's service, from the lookback before the first error to now."""
+    from tools import catalogue
+    from tools.common import config as config_module
+    from tools.common.app import execute
+    from tools.common.deadline import Deadline
+    from tools.common.timewindow import Window
+
+    start = datetime.fromtimestamp(alert.since - TRIAGE_LOOKBACK_SECONDS, timezone.utc)
+    end = datetime.fromtimestamp(alert.time, timezone.utc) + timedelta(minutes=1)
+    if snapshot is not None:
+        start = max(start, snapshot.manifest.start)
+        end = min(end, snapshot.manifest.end)
+    params = {"window": Window(start, end).encode(), "service": alert.service,
+              "question": f"Why is {alert.service} logging new errors since {start.strftime('%H:%M')}?"}
+    function = catalogue.find("triage", "investigate")
+    if function is None:
+        raise RuntimeError("triage__investigate is not in the catalogue")
+    from tools.triage.service import investigate
+
+    outcome = execute(function, investigate, params, deadline=Deadline(seconds), config=config_module.load(),
+                      snapshot=snapshot, use_environment_snapshot=snapshot is None)
+    if outcome.result is None or "report" not in outcome.result.data:
+        raise RuntimeError((outcome.body.splitlines() or ["triage returned no report"])[0][:200])
+    return outcome.result.data["report"]
+
+
+class Enricher:
+    """Triage, runbooks and past incidents for an alert; ``snapshot`` set in ``watch`` (else AWS or
+    ``OPSAGENT_SNAPSHOT``)."""
+
+    def __init__(self, settings: Settings, snapshot: Any = None) -> None:
+        self.settings = settings
+        self.snapshot = snapshot
+
+    def __call__(self, alert: Alert, remaining: float) -> Enrichment:
+        enrichment = Enrichment()
+        budget = min(self.settings.triage_seconds, remaining - PUBLISH_MARGIN_SECONDS)
+        if budget <= 1:
+            enrichment.problems.append("triage (no time left in this invocation)")
+        else:
+            try:
+                enrichment.report = triage_report(alert, budget, self.snapshot)
+            except Exception as exc:  # noqa: BLE001 - the alert goes out without triage, saying so
+                enrichment.problems.append(f"triage ({exc.__class__.__name__})")
+        return enrichment
