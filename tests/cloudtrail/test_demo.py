@@ -31,8 +31,13 @@ def test_change_flagged_just_before_the_onset(snapshot: Snapshot) -> None:
     assert top.attrs["resources"][:2] == [demo.VPC_ENDPOINT, demo.ROUTE_TABLE]
     assert top.attrs["minutes_before_window"] == 1.8 and top.attrs["onset"] == "2026-11-20T09:38:12Z"
     assert "person via console" in top.summary
-    assert "Closest change before the window: ModifyVpcEndpoint (ec2)" in outcome.body
-    assert demo.ROUTE_TABLE in outcome.body.split("### Closest before the window", 1)[1].splitlines()[1]
+    headline = next(line for line in outcome.body.splitlines() if line.startswith("Most relevant change"))
+    assert "ModifyVpcEndpoint (ec2)" in headline and "09:38:12Z (before the window)" in headline
+    assert "network path" in headline
+    first = outcome.body.split("### Most relevant changes (most relevant first)", 1)[1].splitlines()[1]
+    assert demo.ROUTE_TABLE in first and '"RemoveRouteTableId"' in first  # what the request changed
+    assert f"--vpc-endpoint-id {demo.VPC_ENDPOINT} --add-route-table-ids {demo.ROUTE_TABLE}" in outcome.body
+    assert "min into the window" not in outcome.body
 
 
 def test_full_window_lists_it_with_the_deploy_and_the_denied_call(snapshot: Snapshot) -> None:

@@ -53,8 +53,8 @@ def test_groups_flags_and_counts(snapshot) -> None:
     outcome = run(snapshot)
     body, result = outcome.body, outcome.result
     assert not outcome.reprompt and result is not None and result.status == "ok"
-    assert "Closest change before the window: ModifyVpcEndpoint (ec2)" in body
-    assert "2.8 min before the window" in body
+    assert "Most relevant change (ranked by its kind and timing" in body
+    assert "ModifyVpcEndpoint (ec2)" in body.split("Most relevant change", 1)[1].splitlines()[0]
     assert f"on {VPCE_ID}, {RTB_ID}" in body
     # grouped by principal, service and event
     assert "PlatformAdmin/jdoe [AssumedRole, automation via CLI]: 1 call" in body  # CLI under a role: a script
@@ -79,7 +79,8 @@ def test_evidence_attrs_and_links(snapshot) -> None:
     assert change.kind == "change" and change.source == "cloudtrail"
     assert change.link == cloudtrail_event_link("eu-west-1", "3f5c1a2b-9d8e-4f70-a1b2-c3d4e5f60718")
     assert set(change.attrs) == {"event_name", "event_source", "event_id", "principal", "principal_type", "error_code",
-                                 "read_only", "minutes_before_window", "request", "resources", "onset"}
+                                 "read_only", "minutes_before_window", "request", "resources", "onset", "relevance",
+                                     "change_kind"}
     assert change.attrs["minutes_before_window"] == 2.8
     assert change.attrs["resources"][:2] == [VPCE_ID, RTB_ID]
     assert change.attrs["principal"] == "PlatformAdmin/jdoe" and change.attrs["principal_type"] == "AssumedRole"

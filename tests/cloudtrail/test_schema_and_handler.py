@@ -47,7 +47,7 @@ def test_lambda_handler_envelope(tmp_path: Path, monkeypatch) -> None:
              "sessionAttributes": {}, "promptSessionAttributes": {}, "inputText": "what changed?"}
     response = lambda_handler(event, None)
     body = response["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
-    assert "ModifyVpcEndpoint" in body and "1.8 min before the window" in body
+    assert "ModifyVpcEndpoint" in body and "09:38:12Z (before the window)" in body
     assert "responseState" not in response["response"]["functionResponse"]
     assert response["sessionAttributes"]["opsagent_resource"] == "vpce-0a1b"
     bad = lambda_handler({**event, "parameters": [{"name": "service", "type": "string", "value": "EC2!"}]}, None)

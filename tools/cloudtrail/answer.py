@@ -1,5 +1,7 @@
-"""The list_changes answer from a finished ``Digest``: headline counts, the changes closest before the window,
-the most notable calls in detail, failed calls, and every group by principal; one ``Evidence`` per notable call.
+"""The list_changes answer from a finished ``Digest``: headline counts, the change most relevant to the incident
+(``relevance.py``) with its rollback (``change_kinds.py``), the notable changes ranked by relevance with what their
+request changed, failed calls, and every group by principal; one ``Evidence`` per notable call. Times are clock
+times ("09:38:12Z, 1.8 min before the onset").
 
 Evidence kinds are ``change`` and ``failed_call`` with the attrs documented in ``tools/common/evidence.py``;
 ``minutes_before_window`` is negative for calls inside the window. Values from records are shown as they are
@@ -10,19 +12,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import datetime
 
+from tools.cloudtrail.change_kinds import mitigation
 from tools.cloudtrail.digest import Digest, Group, Scored
 from tools.cloudtrail.query import ChangeQuery, FetchReport
 from tools.cloudtrail.records import KNOWN_VIAS, Call
+from tools.cloudtrail.relevance import EXPLAINS_THRESHOLD, Relevance, rank
 from tools.cloudtrail.resources import request_summary, resources_of
 from tools.common.evidence import Evidence, cloudtrail_event_link, evidence_id
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
-from tools.common.timewindow import iso
+from tools.common.incident import IncidentContext
+from tools.common.timewindow import UTC, iso
 
 MAX_GROUP_LINES = 45
-MAX_DETAIL_LINES = 12
-MAX_CLOSEST = 5
+MAX_RELEVANT = 8
 MAX_FAILED_LINES = 15
 _PLAIN = re.compile(r"^[A-Za-z0-9_.:/@+=,#*()-]{1,200}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -43,12 +48,15 @@ def _link_region(digest: Digest, call: Call) -> str:
     return call.region if _REGION.match(call.region) else digest.query.region
 
 
-def when(digest: Digest, call: Call) -> str:
-    """'2.8 min before the window' or '38.2 min into the window'."""
-    before = digest.minutes_before(call)
+def when(digest: Digest, call: Call, onset: datetime | None = None) -> str:
+    """A clock time, and how it relates to the onset when known: '09:38:12Z, 1.8 min before the onset'."""
+    clock = call.time.astimezone(UTC).strftime("%H:%M:%SZ")
+    if onset is None:
+        return clock + (" (before the window)" if digest.minutes_before(call) > 0 else "")
+    before = round((onset - call.time).total_seconds() / 60.0, 1)
     if before > 0:
-        return f"{before:g} min before the window"
-    return f"{-before:g} min into the window"
+        return f"{clock}, {before:g} min before the onset"
+    return f"{clock}, at the onset" if before == 0 else f"{clock}, {-before:g} min after the onset"
 
 
 def who(call: Call) -> str:
@@ -58,14 +66,14 @@ def who(call: Call) -> str:
     return f"{label(call.principal.name)} [{label(call.principal.type, 40)}, {kind} via {via}]"
 
 
-def evidence_for(digest: Digest, scored: Scored) -> Evidence:
+def evidence_for(digest: Digest, scored: Scored, onset: datetime | None = None) -> Evidence:
     """The ``change`` or ``failed_call`` evidence of one call, attrs as ``tools/common/evidence.py`` documents."""
     call = scored.call
     resources = resources_of(call.record)
     kind = "failed_call" if call.failed else "change"
     outcome = f" FAILED {label(call.error_code, 60)}" if call.failed else ""
     summary = (
-        f"{label(call.event_name)} ({call.service}){outcome} by {who(call)}, {when(digest, call)}"
+        f"{label(call.event_name)} ({call.service}){outcome} by {who(call)}, {when(digest, call, onset)}"
         + (f", on {', '.join(label(r, 100) for r in resources[:4])}" if resources else "")
     )
     return Evidence(
@@ -100,19 +108,24 @@ def _top(counter: Counter[str], n: int = 4) -> str:
     return ", ".join(f"{label(k, 80)} ×{v}" for k, v in counter.most_common(n))
 
 
-def _detail_line(ev: Evidence, scored: Scored) -> str:
+def _detail_line(ev: Evidence, scored: Scored, why: Relevance) -> str:
     call = scored.call
-    parts = [f"[{ev.id}] {iso(call.time)} {ev.summary}"]
+    parts = [f"[{ev.id}] {ev.summary}", f"kind: {why.reason()}"]
     if ev.attrs["request"]:
-        parts.append("request " + fence(request_summary(call.record, 200), 220))
+        parts.append("changed: " + fence(request_summary(call.record, 200), 220))
+    undo = mitigation(call)
+    if undo:
+        parts.append("undo: " + safe(undo, 300))
     parts.append(f"from {fence(call.source_ip, 60)} agent {fence(call.user_agent, 100)}")
     if ev.link:
         parts.append(ev.link)
     return "; ".join(parts)
 
 
-def build_result(digest: Digest, report: FetchReport, result: ToolResult) -> ToolResult:
-    """Fill ``result`` (title, headline, sections, evidence, notes, status) from a finished digest."""
+def build_result(digest: Digest, report: FetchReport, result: ToolResult, context: IncidentContext | None = None) -> ToolResult:
+    """Fill ``result`` (title, headline, sections, evidence, notes, status) from a finished digest, the changes
+    ranked by relevance to the incident ``context`` (onset and symptoms from the session, see ``relevance.py``)."""
+    context = context or IncidentContext()
     q = digest.query
     groups = sorted(digest.groups.values(), key=lambda g: (-g.best, g.call.principal.name, g.call.event_name))
     changes = sum(g.count - sum(g.errors.values()) for g in groups)
@@ -144,13 +157,13 @@ def build_result(digest: Digest, report: FetchReport, result: ToolResult) -> Too
     if report.read_only_not_fetched:
         result.notes.append("read-only calls were not fetched (include_read_only=true fetches them, denied reads included)")
 
-    notable = digest.notable()
-    evidence = [evidence_for(digest, s) for s in notable]
+    ranked = rank(digest.notable(), context, digest)
+    evidence = [evidence_for(digest, s, context.onset) for s, _ in ranked]
+    for ev, (_, why) in zip(evidence, ranked):
+        ev.attrs["relevance"] = why.score
+        ev.attrs["change_kind"] = why.kind
     result.evidence.extend(evidence)
-    _closest_section(digest, notable, evidence, result)
-    if evidence:
-        details = result.section("Most notable calls (most notable first)", "ask with a narrower window or a filter")
-        details.lines.extend(_detail_line(ev, s) for ev, s in list(zip(evidence, notable))[:MAX_DETAIL_LINES])
+    _relevant_section(ranked, evidence, context, result)
     _failed_section(digest, groups, result)
     _groups_section(digest, groups, result)
 
@@ -182,15 +195,27 @@ def _filters(q: ChangeQuery) -> str:
     return ", ".join(parts)
 
 
-def _closest_section(digest: Digest, notable: list[Scored], evidence: list[Evidence], result: ToolResult) -> None:
-    before = [(s, ev) for s, ev in zip(notable, evidence) if digest.minutes_before(s.call) > 0 and not s.call.failed]
-    before.sort(key=lambda pair: digest.minutes_before(pair[0].call))
-    if not before:
+def _relevant_section(ranked: list[tuple[Scored, Relevance]], evidence: list[Evidence], context: IncidentContext,
+                      result: ToolResult) -> None:
+    """The headline's most relevant change (with its rollback) and the ranked list of the changes made."""
+    made = [(s, why, ev) for (s, why), ev in zip(ranked, evidence) if not s.call.failed]
+    if not made:
         return
-    first, ev = before[0]
-    result.headline.append(f"Closest change before the window: {ev.summary} [{ev.id}].")
-    section = result.section("Closest before the window")
-    section.lines.extend(f"{iso(s.call.time)} {e.summary} [{e.id}]" for s, e in before[:MAX_CLOSEST])
+    first, why, ev = made[0]
+    basis = "the onset and symptoms of this conversation's investigation" if context.known else "its kind and timing (no investigation yet: ask 'why ...' first to rank by the symptoms)"
+    weak = context.known and why.score < EXPLAINS_THRESHOLD
+    if weak:
+        result.headline.append(f"No change here explains the incident well (ranked by {basis}); the most relevant is "
+                               f"{ev.summary} [{ev.id}]; {why.reason()}.")
+    else:
+        result.headline.append(f"Most relevant change (ranked by {basis}): {ev.summary} [{ev.id}]; {why.reason()}.")
+    undo = mitigation(first.call)
+    if undo and not weak:
+        result.headline.append(f"Mitigation if this is the cause: {safe(undo, 300)}.")
+    section = result.section("Most relevant changes (most relevant first)", "ask with a narrower window or a filter")
+    section.lines.extend(_detail_line(e, s, w) for s, w, e in made[:MAX_RELEVANT])
+    if len(made) > MAX_RELEVANT:
+        section.lines.append(f"… {len(made) - MAX_RELEVANT} more notable changes (see the groups below)")
 
 
 def _failed_section(digest: Digest, groups: list[Group], result: ToolResult) -> None:

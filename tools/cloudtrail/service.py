@@ -11,6 +11,7 @@ from tools.cloudtrail.answer import build_result
 from tools.cloudtrail.digest import Digest
 from tools.cloudtrail.query import ChangeQuery, FetchReport, event_source
 from tools.common.app import ToolRequest
+from tools.common.incident import IncidentContext
 from tools.common.result import ToolResult
 
 
@@ -56,4 +57,5 @@ def list_changes(request: ToolRequest) -> ToolResult:
     query = parse_query(request)
     report = FetchReport()
     digest = Digest(query).feed(_records(request, query, report))
-    return build_result(digest, report, ToolResult("cloudtrail", "list_changes", request.window))
+    context = IncidentContext.from_session(request.session, request.input_text)
+    return build_result(digest, report, ToolResult("cloudtrail", "list_changes", request.window), context)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tools.common.evidence import Evidence, log_group_link
+from tools.common.incident import session_values
 from tools.common.result import ToolResult
 from tools.common.safety import FENCE_CLOSE, FENCE_OPEN, redact
 from tools.common.timewindow import Window, iso
@@ -195,8 +196,8 @@ def to_tool_result(report: dict[str, Any], hypotheses: list[Hypothesis], window:
     result.evidence = [e for h in hypotheses for e in h.evidence(EVIDENCE_PER_HYPOTHESIS)]
     result.data["report"] = report
     top_logs = [e.id for h in hypotheses[:1] for e in h.evidence() if e.source == "logs"]
-    if report["onset"]:
-        result.session["opsagent_onset"] = report["onset"]
+    # Onset and symptoms for follow-ups that rank by relevance to the incident (list_changes).
+    result.session.update(session_values(report["onset"], [e for h in hypotheses[:1] for e in h.evidence()]))
     if hypotheses:
         result.session["opsagent_top_evidence"] = ",".join(e.id for e in hypotheses[0].evidence(4))
     if top_logs:
