@@ -60,10 +60,15 @@ SCRIPTS = (
     Script("triage_scenarios", "Triage on the scenario catalogue", ("bench/triage_scenarios.py",),
            "Rank of the true cause, confidence of the top hypothesis, onset error and time for every catalogued scenario "
            "(small snapshots; in-process).", timeout=900),
+    Script("triage_accuracy", "Triage accuracy on the incident corpus, PetShop and NAB", ("bench/triage_accuracy.py",),
+           "`agent/scenarios/corpus`: every incident kind in 5 seeded variants and every control kind in 2, each triaged "
+           "in-process (`agent.triage_command.investigate`) and scored by `agent/scenarios/corpus/truth.py` (the decisive "
+           "event, resource, exception or finding must be in a hypothesis's evidence). Then the PetShop train split and the "
+           "NAB series beside a robust z-score baseline.", markdown=True, timeout=1500),
 )
 
 
-HELPERS = {"run_all", "large_snapshot"}  # not benchmarks themselves (large_snapshot is measured by scale)
+HELPERS = {"run_all", "large_snapshot", "triage_external"}  # not benchmarks themselves (large_snapshot is measured by scale)
 
 
 def discovered() -> tuple[Script, ...]:

@@ -1,0 +1,130 @@
+"""The incident corpus: every kind renders a valid snapshot holding its decisive facts; builds are deterministic."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.scenarios.corpus import ALL, CONTROLS, KINDS, build_case, iter_cases
+from agent.scenarios.corpus.generate import case_seed
+
+SMALL = 0.15   # traffic scale for tests: every kind's shape, a fraction of the requests
+
+
+def test_registry_breadth() -> None:
+    categories = {spec.category for spec in KINDS.values()}
+    assert len(KINDS) >= 20 and len(CONTROLS) >= 5
+    assert {"compute", "data store", "networking", "identity", "keys and secrets", "external dependency",
+            "security"} <= categories
+    assert all(spec.source and spec.source != "-" for spec in KINDS.values())
+    pairs = list(iter_cases(5, 2))
+    assert len(pairs) == 5 * len(KINDS) + 2 * len(CONTROLS)
+
+
+def test_seed_is_stable_and_distinct() -> None:
+    assert case_seed("cpu-saturation", 0) == case_seed("cpu-saturation", 0)
+    assert len({case_seed(k, v) for k in KINDS for v in range(5)}) == 5 * len(KINDS)
+
+
+def test_deterministic_per_seed(tmp_path: Path, helpers: Any) -> None:
+    a = build_case("secret-rotated", 1, tmp_path / "a", traffic=SMALL)
+    b = build_case("secret-rotated", 1, tmp_path / "b", traffic=SMALL)
+    c = build_case("secret-rotated", 1, tmp_path / "c", traffic=SMALL, seed=7)
+    assert helpers.tree_bytes(a.path) == helpers.tree_bytes(b.path)
+    assert a.truth == b.truth
+    assert helpers.tree_bytes(a.path) != helpers.tree_bytes(c.path)
+
+
+def test_unknown_kind_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown corpus kind 'nope'"):
+        build_case("nope", 0, tmp_path / "x")
+
+
+def _series_keys(metrics: list[dict[str, Any]]) -> set[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    return {(s["Namespace"], s["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in s["Dimensions"]))) for s in metrics}
+
+
+@pytest.mark.parametrize("kind", list(ALL))
+def test_kind_renders_a_valid_snapshot_with_its_decisive_facts(kind: str, tmp_path: Path, helpers: Any) -> None:
+    case = build_case(kind, 0, tmp_path / kind, traffic=SMALL)
+    data = helpers.read_everything(case.path)
+    stats = data["stats"]
+    assert stats.skipped_records == 0 and stats.skipped_files == 0, stats.reasons
+    manifest = data["manifest"]
+    assert manifest.question and manifest.description
+    for line in data["alb"][::5]:
+        assert helpers.ALB_REGEX.match(line), line
+    start, end = (t.isoformat().replace("+00:00", "Z") for t in (manifest.start, manifest.end))
+    for record in data["cloudtrail"]:
+        assert not [k for k in helpers.CLOUDTRAIL_KEYS if k not in record], record["eventName"]
+        assert start <= record["eventTime"] < end, (record["eventName"], record["eventTime"])
+    truth = case.truth
+    assert truth.kind == kind and truth.category
+    assert not set(truth.missing_sources) & {"logs", "cloudtrail", "metrics"}
+    if truth.control:
+        assert truth.onset is None and not (truth.events or truth.metrics or truth.exceptions or truth.hosts or truth.findings)
+        return
+    assert start < truth.onset < end
+    assert truth.events or truth.metrics or truth.exceptions or truth.hosts or truth.findings
+    by_id = {r["eventID"]: r for r in data["cloudtrail"]}
+    for event_id, name in zip(truth.events, truth.event_names):
+        assert by_id[event_id]["eventName"] == name
+        assert by_id[event_id]["readOnly"] in (False, True)
+    present = _series_keys(data["metrics"])
+    for fact in truth.metrics:
+        assert (fact.namespace, fact.metric, fact.dimensions) in present, fact
+    text = helpers.all_text(case.path)
+    for needle in truth.exceptions + truth.hosts:
+        assert needle.lower() in text, needle
+    if truth.findings:
+        types = {f.get("Type") for f in data["guardduty"]}
+        assert set(truth.findings) <= types
+
+
+def test_change_kinds_write_the_change_before_the_onset(tmp_path: Path, helpers: Any) -> None:
+    case = build_case("deploy-bad-code", 2, tmp_path / "d", traffic=SMALL)
+    data = helpers.read_everything(case.path)
+    change = next(r for r in data["cloudtrail"] if r["eventID"] == case.truth.events[0])
+    assert change["eventName"] == "UpdateService" and change["eventTime"] <= case.truth.onset
+    assert change["requestParameters"]["taskDefinition"]
+    # the ECS scheduler's own reactions are there too, attributed to the service principal
+    reactions = [r for r in data["cloudtrail"] if r["eventName"] == "RegisterTargets"]
+    assert reactions and all(r["userIdentity"]["type"] == "AWSService" for r in reactions)
+
+
+def test_variants_differ_in_topology_and_formats(tmp_path: Path) -> None:
+    descriptions = {build_case("dependency-errors", v, tmp_path / str(v), traffic=0.05).truth.description for v in range(4)}
+    assert len(descriptions) >= 3
+
+
+def test_leaked_key_without_finding_has_only_cloudtrail_evidence(tmp_path: Path, helpers: Any) -> None:
+    case = build_case("leaked-key-no-finding", 3, tmp_path / "k", traffic=0.05)
+    data = helpers.read_everything(case.path)
+    attacker = [r for r in data["cloudtrail"] if r["eventID"] in case.truth.events]
+    names = {r["eventName"] for r in attacker}
+    assert {"GetCallerIdentity", "ListBuckets"} <= names
+    assert names & {"CreateAccessKey", "CreateUser", "StopLogging", "DeleteTrail"}
+    assert len({r["sourceIPAddress"] for r in attacker}) == 1
+    assert not any(f.get("Type", "").startswith(("UnauthorizedAccess", "Discovery:IAMUser", "Persistence", "Stealth"))
+                   for f in data["guardduty"])
+
+
+def test_console_herring_is_a_person_through_sso(tmp_path: Path, helpers: Any) -> None:
+    from agent.scenarios.corpus.context import Ctx
+    from agent.scenarios.corpus.herrings import add_herrings
+    from agent.scenarios.corpus.topology import make_workload, random_topology
+    import random
+
+    topo = random_topology(random.Random(5))
+    w = make_workload(str(tmp_path / "h"), topo, start_hour=9, window_minutes=30, description="d", question="q", seed=5)
+    ctx = Ctx(w, topo, w.start.replace(minute=20))
+    assert add_herrings(ctx, ["console_edit"]) == ["console_edit"]
+    record = w.b.trail[-1]
+    assert record["userAgent"] == "AWS Internal" and record["sessionCredentialFromConsole"] == "true"
+    assert "/aws-reserved/sso.amazonaws.com/" in record["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"]
+    assert datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00")) < ctx.onset
+    json.dumps(record)
