@@ -40,10 +40,11 @@ class OpsAgentStack(TerraformStack):
         topic = slack.topic(ctx, key) if (cfg["slack"]["enabled"] or cfg["alarms"]["enabled"]) else None
         code = lambdas.code_asset(ctx, build_dir)
         functions = lambdas.build_tools(ctx, ACTION_GROUPS, code, key, ath["results_bucket"])
-        built = agent.build(ctx, functions)
-        alias = built["alias"]
-        if cfg["slack"]["enabled"]:
-            slack.build(ctx, alias, topic.arn)
+        # "tools-only": accounts without Bedrock Agents Classic serve the tool Lambdas through AgentCore Gateway
+        # (docs/agentcore.md); no agent, alias or Chatbot connector is created.
+        built = agent.build(ctx, functions) if cfg["agent"]["kind"] == "bedrock-agents" else None
+        if built is not None and cfg["slack"]["enabled"]:
+            slack.build(ctx, built["alias"], topic.arn)
         if cfg["alarms"]["enabled"]:
             alarm_log_group = ctx.names.function_log_group("alarm")
             fn = lambdas.tool_function(
@@ -53,16 +54,19 @@ class OpsAgentStack(TerraformStack):
             alarms.build(ctx, fn)
             functions["alarm"] = fn
 
-        ag = built["agent"]
-        TerraformOutput(self, "agent_id", value=ag.agent_id, description="Bedrock agent id")
-        TerraformOutput(self, "agent_arn", value=ag.agent_arn, description="Bedrock agent ARN")
-        TerraformOutput(self, "agent_alias_id", value=alias.agent_alias_id, description="Bedrock agent alias id")
-        TerraformOutput(self, "agent_alias_arn", value=alias.agent_alias_arn)
+        if built is not None:
+            ag, alias = built["agent"], built["alias"]
+            TerraformOutput(self, "agent_id", value=ag.agent_id, description="Bedrock agent id")
+            TerraformOutput(self, "agent_arn", value=ag.agent_arn, description="Bedrock agent ARN")
+            TerraformOutput(self, "agent_alias_id", value=alias.agent_alias_id, description="Bedrock agent alias id")
+            TerraformOutput(self, "agent_alias_arn", value=alias.agent_alias_arn)
+            TerraformOutput(
+                self, "slack_connector_command",
+                value=f"@aws connector add {cfg['slack']['connector_name']} {ag.agent_arn} {alias.agent_alias_id}",
+                description="Paste in the Slack channel once to connect the agent")
         TerraformOutput(self, "athena_workgroup", value=ath["workgroup"].name)
-        TerraformOutput(
-            self, "slack_connector_command",
-            value=f"@aws connector add {cfg['slack']['connector_name']} {ag.agent_arn} {alias.agent_alias_id}",
-            description="Paste in the Slack channel once to connect the agent")
+        TerraformOutput(self, "tool_function_arns", value={g: fn.arn for g, fn in functions.items() if g != "alarm"},
+                        description="The tool Lambdas: AgentCore Gateway Lambda targets (docs/agentcore.md)")
         if topic is not None:
             TerraformOutput(self, "notification_topic_arn", value=topic.arn)
         self.functions: dict[str, Any] = functions

@@ -44,6 +44,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
+                "kind": {"enum": ["bedrock-agents", "tools-only"]},
                 "foundation_model": {"type": "string", "minLength": 3, "maxLength": 2048},
                 "idle_session_ttl_seconds": {"type": "integer", "minimum": 60, "maximum": 3600},
                 "guardrail": {"type": "boolean"},
@@ -181,6 +182,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
 DEFAULTS: dict[str, Any] = {
     "project": {"name": "ops-agent", "region": "us-east-1", "account": "", "tags": {}},
     "agent": {
+        "kind": "bedrock-agents",
         "foundation_model": "us.anthropic.claude-haiku-4-5-20251001-v1:0",
         "idle_session_ttl_seconds": 1800,
         "guardrail": True,
@@ -303,7 +305,12 @@ def validate(raw: Any, origin: str = "config") -> Config:
         _validate(raw)
     except fastjsonschema.JsonSchemaValueException as exc:
         raise ConfigError(_describe(exc, origin)) from None
-    return Config(_merge(DEFAULTS, raw), origin)
+    config = Config(_merge(DEFAULTS, raw), origin)
+    if config["agent"]["kind"] == "tools-only" and config["slack"]["enabled"]:
+        raise ConfigError(f"{origin}: [slack] enabled needs a Bedrock agent (AWS Chatbot's '@aws ask' connectors reach "
+                          "Bedrock Agents only), but agent.kind is 'tools-only'; set slack.enabled = false "
+                          "(docs/agentcore.md says how Slack reaches an AgentCore agent).")
+    return config
 
 
 def load_file(path: str | os.PathLike[str]) -> Config:
