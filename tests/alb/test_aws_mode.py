@@ -105,7 +105,7 @@ def test_query_parameters_and_answer(athena_stub: Stubbed, rows: list[dict[str, 
     assert '"ops_agent"."alb_access_logs"' in request["QueryString"]
     assert "l.day IN (?)" in request["QueryString"] and "l.time >= ? AND l.time < ?" in request["QueryString"]
     assert request["ExecutionParameters"][:3] == ["'2026/11/20'", "'2026-11-20T09:00:00.000000Z'", "'2026-11-20T10:00:00.000000Z'"]
-    assert request["ResultReuseConfiguration"]["ResultReuseByAgeConfiguration"]["Enabled"] is True
+    assert "ResultReuseConfiguration" not in request
     assert outcome.result is not None and outcome.result.status == "ok"
     assert "5xx onset ~09:40Z" in outcome.body and f"Athena query {QID} scanned 700.0 MB" in outcome.body
     checkout = next(e for e in outcome.result.evidence if e.attrs.get("path") == "/api/checkout/{id}")
@@ -152,10 +152,18 @@ def test_start_errors_are_explained(athena_stub: Stubbed, code: str, hint: str) 
     assert code in outcome.body and hint in outcome.body
 
 
-def test_recent_window_does_not_reuse_results(athena_stub: Stubbed) -> None:
-    """Logs of the last minutes are still being delivered: a cached result would be stale."""
+@pytest.mark.parametrize("window", ["last 30m", "2026-11-20T08:00Z/2026-11-20T09:00Z"])
+def test_bound_queries_never_ask_for_result_reuse(athena_stub: Stubbed, window: str) -> None:
+    """Reuse keys on the query text; nothing documents that execution parameters are part of the key."""
     athena_stub.expect_states("SUCCEEDED")
     athena_stub.expect_results([])
-    athena_stub.run(window="last 30m")
+    athena_stub.run(window=window)
     assert "ResultReuseConfiguration" not in athena_stub.sent[0]
     assert athena_stub.sent[0]["ExecutionParameters"]  # still bound
+
+
+def test_the_runner_refuses_reuse_with_parameters() -> None:
+    from tools.common import athena
+
+    with pytest.raises(ValueError, match="execution parameters"):
+        athena.start("SELECT 1 WHERE x = ?", ["a"], database="d", workgroup="w", client=object(), reuse_minutes=5)

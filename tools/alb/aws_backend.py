@@ -2,13 +2,13 @@
 
 The table (``config['alb']['table']`` in ``config['athena']['database']``, created by the stack from
 ``tools.alb.schema``) is partitioned by delivery ``day`` with partition projection; the query constrains ``day`` to
-the window's days and ``time`` to the window, and binds every value as an execution parameter.
+the window's days and ``time`` to the window, and binds every value as an execution parameter. Athena's result
+reuse is not asked for: it keys on the query text, and nothing documents that bound parameters are part of the key.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from tools.alb.sql import ATHENA, Answer, Filters, summary_query
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
     from tools.common.app import ToolRequest
 
 sleep: athena.Sleep = time.sleep  # replaced in tests so polling never waits
-RESULT_REUSE_MINUTES = 15  # an identical follow-up (same resolved window and filters) reuses the last result ...
-SETTLED = timedelta(minutes=10)  # ... once ELB has delivered the window's logs (files land ~5 min after their end)
 
 
 def table_name(database: str, table: str) -> str:
@@ -42,7 +40,6 @@ def fetch(request: ToolRequest, window: Window, filters: Filters, bucket: int) -
         deadline=request.deadline,
         sleep=sleep,
         output_location=f"s3://{bucket_name}/alb/" if bucket_name else None,
-        reuse_minutes=RESULT_REUSE_MINUTES if window.end <= request.now - SETTLED else None,
     )
     return Answer(
         result.rows,

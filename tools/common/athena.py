@@ -123,6 +123,10 @@ def start(sql: str, params: Sequence[object], *, database: str, workgroup: str, 
         "QueryExecutionContext": {"Database": database, "Catalog": catalog},
         "WorkGroup": workgroup,
     }
+    if params and reuse_minutes:
+        # AWS documents result reuse for identical query strings and does not say execution parameters are part of
+        # the reuse key: a bound query could be answered with another window's rows. Reuse is for unbound SQL only.
+        raise ValueError("result reuse is not used with execution parameters")
     if params:
         request["ExecutionParameters"] = [literal(value) for value in params]
     if output_location:
