@@ -8,6 +8,7 @@ the stack folder deploys it without the cdktf CLI. A bad configuration exits 2 w
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
 
@@ -16,6 +17,10 @@ def main() -> int:
     from tools.common.config import load_file
     from tools.common.errors import ConfigError
 
+    if shutil.which(os.environ.get("JSII_NODE", "node")) is None:
+        print("error: Node.js is needed to synthesize (cdktf runs on the jsii runtime, a node process); install "
+              "Node.js 18+ and retry", file=sys.stderr)
+        return 2
     path = os.environ.get("OPSAGENT_CONFIG_FILE", "ops-agent.toml")
     outdir = os.environ.get("CDKTF_OUTDIR", "cdktf.out")
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from infra import policies
 from infra.context import Context
-from infra.iam import make_role
+from infra.iam import make_role_and_policy
 from infra.instruction import build_instruction
 from infra.provider import aws
 from tools.catalogue import ACTION_GROUP_DESCRIPTIONS, ACTION_GROUPS, functions_of
@@ -89,7 +89,7 @@ def build(ctx: Context, functions: dict[str, Any]) -> dict[str, Any]:
     rail = version = None
     if agent_cfg["guardrail"]:
         rail, version = guardrail(ctx)
-    role = make_role(ctx, "agent", ctx.names.role("agent"), policies.agent_trust(ctx.scope),
+    role, role_policy = make_role_and_policy(ctx, "agent", ctx.names.role("agent"), policies.agent_trust(ctx.scope),
                      policies.agent_policy(agent_cfg["foundation_model"], ctx.scope,
                                            rail.guardrail_arn if rail is not None else None),
                      f"{ctx.names.project} Bedrock agent: invoke the configured model, apply the guardrail")
@@ -102,7 +102,9 @@ def build(ctx: Context, functions: dict[str, Any]) -> dict[str, Any]:
         foundation_model=agent_cfg["foundation_model"], instruction=instruction,
         idle_session_ttl_in_seconds=agent_cfg["idle_session_ttl_seconds"], prepare_agent=True,
         skip_resource_in_use_check=True,
-        description="AIOps assistant for on-call engineers (Slack)", **kwargs)
+        description="AIOps assistant for on-call engineers (Slack)",
+        # PrepareAgent runs at create and checks the role's permissions: wait for the inline policy.
+        depends_on=[role_policy], **kwargs)
 
     previous = None
     groups = []

@@ -27,7 +27,7 @@ def results_bucket(ctx: Context, key: Any) -> tuple[str, str]:
     pol = aws("s3_bucket_policy")
     days = ctx.cfg["athena"]["results_expiry_days"]
 
-    bucket = s3.S3Bucket(ctx.stack, "results", bucket_prefix=f"{ctx.names.project}-athena-results-",
+    bucket = s3.S3Bucket(ctx.stack, "results", bucket_prefix=ctx.names.results_bucket_prefix(),
                          force_destroy=True)
     ver.S3BucketVersioningA(ctx.stack, "results-versioning", bucket=bucket.id,
                             versioning_configuration=ver.S3BucketVersioningVersioningConfiguration(status="Enabled"))
@@ -108,7 +108,8 @@ def build(ctx: Context, key: Any) -> dict[str, Any]:
                                   "Application Load Balancer access logs (tools/alb/schema.py)")
     if want_trail:
         ct = ctx.cfg["cloudtrail"]
-        spec = tables.cloudtrail_table(ct["log_bucket"], ct["log_prefix"], account, region, ct["retention_start"])
+        spec = tables.cloudtrail_table(ct["log_bucket"], ct["log_prefix"], account, region, ct["retention_start"],
+                                       ct["organization_id"])
         out["cloudtrail_table"] = _table(ctx, "cloudtrail-table", ct["table"], database, spec,
                                          "CloudTrail events (tools/cloudtrail/schema.py)")
     return out

@@ -15,6 +15,13 @@ MAX_INLINE_POLICY_CHARS = 10240  # IAM quota: inline policies of one role, white
 def make_role(ctx: Context, ident: str, name: str, trust: policies.Document, policy: policies.Document,
               description: str) -> Any:
     """A role trusted as ``trust`` with exactly one inline policy ``policy`` (nothing attached)."""
+    return make_role_and_policy(ctx, ident, name, trust, policy, description)[0]
+
+
+def make_role_and_policy(ctx: Context, ident: str, name: str, trust: policies.Document,
+                         policy: policies.Document, description: str) -> tuple[Any, Any]:
+    """(role, its inline policy resource): a resource that uses the role's permissions at creation (the agent's
+    PrepareAgent) depends on the policy, not only on the role's ARN."""
     text = policies.to_json(policy)
     if len(text) > MAX_INLINE_POLICY_CHARS:
         raise ConfigError(f"{ctx.cfg.origin}: the policy of role {name} would be {len(text)} characters (IAM allows "
@@ -23,9 +30,9 @@ def make_role(ctx: Context, ident: str, name: str, trust: policies.Document, pol
     iam_role_policy = aws("iam_role_policy")
     role = iam_role.IamRole(ctx.stack, f"{ident}-role", name=name, description=description,
                             assume_role_policy=policies.to_json(trust), max_session_duration=3600)
-    iam_role_policy.IamRolePolicy(ctx.stack, f"{ident}-policy", name=f"{name}-policy", role=role.id,
-                                  policy=text)
-    return role
+    inline = iam_role_policy.IamRolePolicy(ctx.stack, f"{ident}-policy", name=f"{name}-policy", role=role.id,
+                                           policy=text)
+    return role, inline
 
 
 def make_key(ctx: Context) -> Any:

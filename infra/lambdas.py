@@ -1,8 +1,13 @@
 """Tool Lambdas: one per action group (plus the alarm Lambda), each with its own role, log group and limits.
 
-Zip packaging: one deterministic archive of ``tools/**.py`` (``infra.packaging``) shipped as a Terraform
-asset next to cdk.tf.json, Powertools from its public layer. Image packaging: ``lambda.image_uri`` built
-from ``docker/Dockerfile``, the handler chosen by ``image_config.command``.
+Zip packaging: one deterministic archive of ``tools/**.py`` and the pinned Powertools with its dependencies
+(``infra.packaging``) shipped as a Terraform asset next to cdk.tf.json; ``lambda.powertools_layer_arn`` swaps
+the bundled Powertools for a layer of your choice. Image packaging: ``lambda.image_uri`` built from
+``docker/Dockerfile``, the handler chosen by ``image_config.command``.
+
+Concurrency is unreserved unless ``lambda.reserved_concurrency`` > 0 (an account needs a concurrency quota
+of at least 100 + 9 x that value: Lambda keeps 100 unreserved). The alarm Lambda runs one triage turn
+(``limits.turn_seconds``), so its timeout is that plus ``ALARM_TIMEOUT_MARGIN_SECONDS``.
 """
 
 from __future__ import annotations
@@ -12,15 +17,14 @@ from typing import Any
 
 from infra import policies
 from infra.context import Context
-from infra.iam import make_role
-from infra.packaging import build_zip, write_zip
+from infra.iam import make_role_and_policy
+from infra.packaging import build_zip, dependency_files, write_zip
 from infra.provider import aws
 from tools.common.errors import ConfigError
 
 RUNTIME = "python3.12"
-# Powertools for AWS Lambda (Python) v3 public layer; override with [lambda] powertools_layer_arn.
-POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_ACCOUNT = "017000801446"
+# Time the alarm Lambda keeps after its triage turn to publish the answer and flush its logs.
+ALARM_TIMEOUT_MARGIN_SECONDS = 20
 MAX_CONFIG_ENV_BYTES = 3000  # Lambda allows 4 KB of environment in total
 ALARM_HANDLER = "tools.alarm.handler.lambda_handler"
 ZIP_NAME = "tools.zip"
@@ -30,12 +34,18 @@ def handler_of(group: str) -> str:
     return ALARM_HANDLER if group == "alarm" else f"tools.{group}.handler.lambda_handler"
 
 
-def powertools_layer_arn(ctx: Context) -> str:
+def layers(ctx: Context) -> list[str] | None:
+    """The configured Powertools layer, or None: the zip bundles the tested Powertools."""
     configured = ctx.cfg["lambda"]["powertools_layer_arn"]
-    if configured:
-        return configured
-    return (f"arn:{ctx.scope.partition}:lambda:{ctx.scope.region}:{POWERTOOLS_ACCOUNT}:layer:"
-            f"AWSLambdaPowertoolsPythonV3-python312-x86_64:{POWERTOOLS_LAYER_VERSION}")
+    return [configured] if configured else None
+
+
+def timeout_of(ctx: Context, group: str) -> int:
+    """The configured timeout; the alarm Lambda gets at least its triage turn plus a margin."""
+    configured = int(ctx.cfg["lambda"]["timeout_seconds"])
+    if group == "alarm":
+        return max(configured, int(ctx.cfg["limits"]["turn_seconds"]) + ALARM_TIMEOUT_MARGIN_SECONDS)
+    return configured
 
 
 def config_env(ctx: Context) -> str:
@@ -59,7 +69,7 @@ def code_asset(ctx: Context, build_dir: Path) -> tuple[str, str] | None:
         return None
     from cdktf import AssetType, TerraformAsset
 
-    package = build_zip()
+    package = build_zip(dependencies=None if lam["powertools_layer_arn"] else dependency_files())
     zip_path = write_zip(package, build_dir / ZIP_NAME)
     asset = TerraformAsset(ctx.stack, "tools-code", path=str(zip_path), type=AssetType.FILE,
                            asset_hash=package.base64_sha256.replace("/", "_").replace("+", "-").rstrip("="))
@@ -74,14 +84,15 @@ def tool_function(ctx: Context, group: str, code: tuple[str, str] | None, key: A
     name = ctx.names.function(group)
     log_group = lg_mod.CloudwatchLogGroup(ctx.stack, f"{group}-logs", name=ctx.names.function_log_group(group),
                                           retention_in_days=lam["log_retention_days"], kms_key_id=key.arn)
-    role = make_role(ctx, f"{group}-fn", ctx.names.role(f"{group}-fn"),
-                     policies.service_trust("lambda.amazonaws.com"), policy,
-                     f"{ctx.names.project} {group} tool Lambda: read-only access to its source")
+    role, role_policy = make_role_and_policy(ctx, f"{group}-fn", ctx.names.role(f"{group}-fn"),
+                                             policies.service_trust("lambda.amazonaws.com"), policy,
+                                             f"{ctx.names.project} {group} tool Lambda: read-only access to its source")
+    ctx.shared[f"{group}-role-policy"] = role_policy
     env = {"OPSAGENT_CONFIG": config_env(ctx), "POWERTOOLS_SERVICE_NAME": name, **(extra_env or {})}
     common: dict[str, Any] = dict(
         function_name=name, role=role.arn, description=f"{ctx.names.project}: {group} tool",
-        timeout=lam["timeout_seconds"], memory_size=lam["memory_mb"],
-        reserved_concurrent_executions=lam["reserved_concurrency"], architectures=["x86_64"],
+        timeout=timeout_of(ctx, group), memory_size=lam["memory_mb"],
+        reserved_concurrent_executions=lam["reserved_concurrency"] or None, architectures=["x86_64"],
         tracing_config=fn_mod.LambdaFunctionTracingConfig(mode="Active"),
         logging_config=fn_mod.LambdaFunctionLoggingConfig(log_format="JSON", log_group=log_group.name),
         environment=fn_mod.LambdaFunctionEnvironment(variables=env),
@@ -94,7 +105,7 @@ def tool_function(ctx: Context, group: str, code: tuple[str, str] | None, key: A
     path, digest = code
     return fn_mod.LambdaFunction(ctx.stack, f"{group}-fn", package_type="Zip", runtime=RUNTIME,
                                  handler=handler_of(group), filename=path, source_code_hash=digest,
-                                 layers=[powertools_layer_arn(ctx)], **common)
+                                 layers=layers(ctx), **common)
 
 
 def build_tools(ctx: Context, groups: tuple[str, ...], code: tuple[str, str] | None, key: Any,

@@ -28,11 +28,21 @@ class Scope:
         return self.arn("logs", f"log-group:{name}")
 
 
+# S3 names a bucket ``bucket_prefix`` + a 26-character unique suffix, so a prefix holds at most 63 - 26.
+BUCKET_PREFIX_MAX = 37
+
+
 @dataclass(frozen=True)
 class Names:
-    """Resource names derived from ``project.name`` (lower case, digits, hyphens; at most 31 characters)."""
+    """Resource names derived from ``project.name`` (lower case, digits, hyphens; at most 31 characters,
+    ``tools.common.config.PROJECT_NAME_MAX``). Every name stays inside its AWS limit for that length."""
 
     project: str
+
+    def results_bucket_prefix(self) -> str:
+        """``<project>-athena-results-``, the project shortened so the prefix fits S3's 37 characters."""
+        tail = "-athena-results-"
+        return self.project[: BUCKET_PREFIX_MAX - len(tail)].rstrip("-") + tail
 
     def function(self, group: str) -> str:
         return f"{self.project}-{group}"

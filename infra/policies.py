@@ -17,34 +17,24 @@ from tools.common.config import Config
 Statement = dict[str, Any]
 Document = dict[str, Any]
 
-# Actions that AWS authorises on "*" only (no resource-level permissions) or that the brief treats as
-# account-wide reads. Nothing else may use Resource "*".
+# Actions that AWS authorises on "*" only (no resource-level permissions in the Service Authorization
+# Reference). Nothing else may use Resource "*" (GuardDuty finding reads are scoped to the detector, Security
+# Hub reads to the hub).
 ACCOUNT_WIDE_ACTIONS: frozenset[str] = frozenset({
     "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-    "xray:GetTraceSummaries", "xray:BatchGetTraces", "xray:GetServiceGraph",
+    "xray:GetTraceSummaries", "xray:BatchGetTraces",
     "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
-    "securityhub:GetFindings",
-    "guardduty:ListDetectors", "guardduty:ListFindings", "guardduty:GetFindings",
+    "guardduty:ListDetectors",
     "cloudtrail:LookupEvents",
     "logs:GetQueryResults", "logs:StopQuery",
 })
 
-# Geography prefixes of cross-region (system) inference profiles -> the regions they route to.
-PROFILE_REGIONS: dict[str, tuple[str, ...]] = {
-    "us": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
-    "us-gov": ("us-gov-east-1", "us-gov-west-1"),
-    "eu": ("eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
-           "eu-west-3"),
-    "apac": ("ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1",
-             "ap-southeast-2", "ap-southeast-4"),
-    "ca": ("ca-central-1", "ca-west-1"),
-    "jp": ("ap-northeast-1", "ap-northeast-3"),
-    "au": ("ap-southeast-2", "ap-southeast-4"),
-}
-GLOBAL_PROFILE = "global"
+# Geography prefixes of cross-region (system) inference profile ids (``us.anthropic...``). A profile routes to
+# regions AWS may add at any time, so the foundation-model ARNs it invokes carry a region wildcard.
+PROFILE_PREFIXES: frozenset[str] = frozenset({"us", "us-gov", "eu", "apac", "ca", "jp", "au", "global"})
 
 ATHENA_QUERY_ACTIONS = ("athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
-                        "athena:StopQueryExecution", "athena:GetWorkGroup")
+                        "athena:StopQueryExecution")
 GLUE_READ_ACTIONS = ("glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions")
 RESULTS_ACTIONS = ("s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject",
                    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts")
@@ -108,16 +98,16 @@ def model_resources(model: str, scope: Scope) -> tuple[list[str], list[str], dic
             return _system_profile(ident, scope, model)
         raise ValueError(f"agent.foundation_model: unsupported Bedrock ARN {model!r}")
     prefix, _, rest = model.partition(".")
-    if prefix in PROFILE_REGIONS or prefix == GLOBAL_PROFILE:
+    if prefix in PROFILE_PREFIXES:
         return _system_profile(model, scope, scope.arn("bedrock", f"inference-profile/{model}"))
     return [scope.arn("bedrock", f"foundation-model/{model}", account="")], [], None
 
 
 def _system_profile(profile_id: str, scope: Scope, profile_arn: str) -> tuple[list[str], list[str], None]:
-    prefix, _, base_model = profile_id.partition(".")
-    regions = PROFILE_REGIONS.get(prefix, ("*",))
-    models = [scope.arn("bedrock", f"foundation-model/{base_model}", region=r, account="") for r in regions]
-    return [profile_arn, *models], [profile_arn], None
+    """The profile and its model in every region (``*`` also matches the empty region of global profiles)."""
+    _, _, base_model = profile_id.partition(".")
+    model = scope.arn("bedrock", f"foundation-model/{base_model}", region="*", account="")
+    return [profile_arn, model], [profile_arn], None
 
 
 def agent_policy(model: str, scope: Scope, guardrail_arn: str | None, key_arn: str | None = None) -> Document:
@@ -169,16 +159,25 @@ def logs_read(cfg: Config, scope: Scope) -> list[Statement]:
     out = [statement("LogsQueryResults", ["logs:GetQueryResults", "logs:StopQuery"], "*"),
            statement("LogsListGroups", ["logs:DescribeLogGroups"], scope.log_group_arn("*"))]
     if groups:
-        out.insert(0, statement("LogsRead", ["logs:StartQuery", "logs:FilterLogEvents"], groups))
+        out.insert(0, statement("LogsRead", ["logs:StartQuery"], groups))
     return out
 
 
-def athena_read(cfg: Config, scope: Scope, table: str, bucket: str, prefix: str, service: str,
-                results_bucket: str, kms_key_arn: str | None, sid: str) -> list[Statement]:
-    """Query one Glue table through the workgroup: Athena, Glue (catalog, database, table), the log bucket
-    (read) and the results bucket (Athena writes results with the caller's credentials)."""
-    ath = cfg["athena"]
+def log_object_prefix(prefix: str, account: str, service: str, organization_id: str = "") -> str:
+    """``<prefix>/AWSLogs/[<organization id>/]<account>/<service>/``: where the service delivers this account's logs."""
     head = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+    org = f"{organization_id}/" if organization_id else ""
+    return f"{head}AWSLogs/{org}{account}/{service}/"
+
+
+def athena_read(cfg: Config, scope: Scope, table: str, bucket: str, prefix: str, service: str,
+                results_bucket: str, kms_key_arn: str | None, sid: str, organization_id: str = "",
+                log_key_arn: str = "") -> list[Statement]:
+    """Query one Glue table through the workgroup: Athena, Glue (catalog, database, table), this account's
+    objects of ``service`` in the log bucket (read; decrypted with ``log_key_arn`` through S3 when it is
+    SSE-KMS) and the results bucket (Athena writes results with the caller's credentials)."""
+    ath = cfg["athena"]
+    logs_at = log_object_prefix(prefix, scope.account, service, organization_id)
     out = [
         statement(f"{sid}Athena", ATHENA_QUERY_ACTIONS, scope.arn("athena", f"workgroup/{ath['workgroup']}")),
         statement(f"{sid}Glue", GLUE_READ_ACTIONS, [
@@ -188,10 +187,13 @@ def athena_read(cfg: Config, scope: Scope, table: str, bucket: str, prefix: str,
         ]),
         statement(f"{sid}LogBucketLocation", ["s3:GetBucketLocation"], scope.s3_arn(bucket)),
         statement(f"{sid}LogBucketList", ["s3:ListBucket"], scope.s3_arn(bucket),
-                  {"StringLike": {"s3:prefix": [f"{head}AWSLogs/*"]}}),
-        statement(f"{sid}LogObjects", ["s3:GetObject"], scope.s3_arn(bucket, f"{head}AWSLogs/*")),
+                  {"StringLike": {"s3:prefix": [f"{logs_at}*"]}}),
+        statement(f"{sid}LogObjects", ["s3:GetObject"], scope.s3_arn(bucket, f"{logs_at}*")),
         statement("AthenaResults", RESULTS_ACTIONS, [scope.s3_arn(results_bucket), scope.s3_arn(results_bucket, "*")]),
     ]
+    if log_key_arn:
+        out.append(statement(f"{sid}LogKey", ["kms:Decrypt"], log_key_arn,
+                             {"StringLike": {"kms:ViaService": "s3.*"}}))
     if kms_key_arn:
         out.append(statement("AthenaResultsKey", KMS_DATA_ACTIONS, kms_key_arn))
     return out
@@ -230,7 +232,8 @@ def read_statements(group: str, cfg: Config, scope: Scope, results_bucket: str,
         if not cloudtrail_athena(cfg):
             return []
         return athena_read(cfg, scope, ct["table"], ct["log_bucket"], ct["log_prefix"], "CloudTrail",
-                           results_bucket, kms_key_arn, "Trail")
+                           results_bucket, kms_key_arn, "Trail", organization_id=ct["organization_id"],
+                           log_key_arn=ct["kms_key_arn"])
     if group == "metrics":
         if not cfg["metrics"]["enabled"]:
             return []
@@ -238,15 +241,16 @@ def read_statements(group: str, cfg: Config, scope: Scope, results_bucket: str,
     if group == "xray":
         if not cfg["xray"]["enabled"]:
             return []
-        return [statement("XRayRead", ["xray:GetTraceSummaries", "xray:BatchGetTraces", "xray:GetServiceGraph"], "*")]
+        return [statement("XRayRead", ["xray:GetTraceSummaries", "xray:BatchGetTraces"], "*")]
     if group == "findings":
         f = cfg["findings"]
         out = []
         if f["securityhub"]:
-            out.append(statement("SecurityHubRead", ["securityhub:GetFindings"], "*"))
+            out.append(statement("SecurityHubRead", ["securityhub:GetFindings"], scope.arn("securityhub", "hub/default")))
         if f["guardduty"]:
-            out.append(statement("GuardDutyRead", ["guardduty:ListDetectors", "guardduty:ListFindings",
-                                                   "guardduty:GetFindings"], "*"))
+            out.append(statement("GuardDutyDetectors", ["guardduty:ListDetectors"], "*"))
+            out.append(statement("GuardDutyRead", ["guardduty:ListFindings", "guardduty:GetFindings"],
+                                 scope.arn("guardduty", "detector/*")))
         return out
     raise ValueError(f"unknown action group {group!r}")
 
@@ -267,13 +271,25 @@ def tool_policy(group: str, cfg: Config, scope: Scope, log_group_name: str, resu
 
 
 def alarm_policy(cfg: Config, scope: Scope, log_group_name: str, results_bucket: str, kms_key_arn: str,
-                 topic_arn: str) -> Document:
-    """The alarm Lambda runs triage (its reads) and posts the result to the Slack topic."""
+                 topic_arn: str, failure_queue_arn: str | None = None) -> Document:
+    """The alarm Lambda runs triage (its reads), posts the result to the Slack topic and, as its on-failure
+    destination, sends failed invocations to the failure queue."""
     stmts = tool_policy("alarm", cfg, scope, log_group_name, results_bucket, kms_key_arn)["Statement"]
     stmts = [s for s in stmts if s["Sid"] != "AthenaResultsKey"]
     stmts += [statement("PublishToTopic", ["sns:Publish"], topic_arn),
               statement("TopicAndResultsKey", KMS_DATA_ACTIONS, kms_key_arn)]
+    if failure_queue_arn:
+        stmts.append(statement("FailureQueue", ["sqs:SendMessage"], failure_queue_arn))
     return document(stmts)
+
+
+def events_dead_letter_policy(queue_arn: str, rule_arn: str) -> Document:
+    """The failure queue's resource policy: EventBridge may send events of this rule only."""
+    return document([{
+        "Sid": "AlarmRuleDeadLetters", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage", "Resource": queue_arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+    }])
 
 
 # --- Slack (AWS Chatbot) -----------------------------------------------------------------------------

@@ -47,11 +47,13 @@ class OpsAgentStack(TerraformStack):
             slack.build(ctx, built["alias"], topic.arn)
         if cfg["alarms"]["enabled"]:
             alarm_log_group = ctx.names.function_log_group("alarm")
+            queue = alarms.failure_queue(ctx)
             fn = lambdas.tool_function(
                 ctx, "alarm", code, key,
-                policies.alarm_policy(cfg, ctx.scope, alarm_log_group, ath["results_bucket"], key.arn, topic.arn),
+                policies.alarm_policy(cfg, ctx.scope, alarm_log_group, ath["results_bucket"], key.arn, topic.arn,
+                                      queue.arn),
                 extra_env={"OPSAGENT_TOPIC_ARN": topic.arn})
-            alarms.build(ctx, fn)
+            alarms.build(ctx, fn, queue, ctx.shared["alarm-role-policy"])
             functions["alarm"] = fn
 
         if built is not None:

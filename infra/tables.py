@@ -55,11 +55,12 @@ def alb_table(bucket: str, prefix: str, account: str, region: str, retention_sta
     )
 
 
-def cloudtrail_table(bucket: str, prefix: str, account: str, region: str, retention_start: str) -> TableSpec:
+def cloudtrail_table(bucket: str, prefix: str, account: str, region: str, retention_start: str,
+                     organization_id: str = "") -> TableSpec:
     regions = trail_schema.query_regions(region)
-    params = trail_schema.table_parameters(bucket, prefix, account, regions, retention_start)
+    params = trail_schema.table_parameters(bucket, prefix, account, regions, retention_start, organization_id)
     return TableSpec(
-        location=trail_schema.storage_location(bucket, prefix, account),
+        location=trail_schema.storage_location(bucket, prefix, account, organization_id),
         parameters={k: terraform_literal(v) for k, v in params.items()},
         partition_keys=trail_schema.PARTITION_KEYS,
         columns=trail_schema.COLUMNS,

@@ -70,3 +70,38 @@ def test_environment_json_is_used_by_lambdas(monkeypatch: pytest.MonkeyPatch) ->
 def test_config_round_trips_through_json() -> None:
     loaded = config.load_file(ROOT / "ops-agent.toml")
     assert config.validate(json.loads(loaded.to_json())).data == loaded.data
+
+
+@pytest.mark.parametrize("name", ["ab", "checkout-opsagent-prod1", "checkout-ops-agent-prod-euwest1"])
+def test_project_names_the_stack_can_take(name: str) -> None:
+    assert config.validate({"project": {"name": name}})["project"]["name"] == name
+
+
+@pytest.mark.parametrize("name", ["a", "checkout-ops-agent-prod-euwest12", "ops--agent", "ops-agent-", "1ops",
+                                  "Ops"])
+def test_project_names_the_stack_cannot_take_are_refused(name: str) -> None:
+    """31 characters at most (infra.naming keeps every AWS name limit for that); no '--' or trailing '-'
+    (the Bedrock agent name pattern)."""
+    with pytest.raises(ConfigError, match="project.name"):
+        config.validate({"project": {"name": name}})
+
+
+def test_connector_names_follow_chatbot_limits() -> None:
+    assert config.validate({"slack": {"connector_name": "a" * 20}})["slack"]["connector_name"] == "a" * 20
+    for bad in ("", "a" * 21):
+        with pytest.raises(ConfigError, match="slack.connector_name"):
+            config.validate({"slack": {"connector_name": bad}})
+
+
+def test_reserved_concurrency_is_off_by_default() -> None:
+    assert config.DEFAULTS["lambda"]["reserved_concurrency"] == 0
+    assert config.validate({"lambda": {"reserved_concurrency": 0}})["lambda"]["reserved_concurrency"] == 0
+
+
+def test_trail_organization_and_key_are_validated() -> None:
+    ok = config.validate({"cloudtrail": {"organization_id": "o-a1b2c3d4e5",
+                                         "kms_key_arn": "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/abc-1"}})
+    assert ok["cloudtrail"]["organization_id"] == "o-a1b2c3d4e5"
+    for key, bad in (("organization_id", "a1b2c3d4e5"), ("kms_key_arn", "alias/trail")):
+        with pytest.raises(ConfigError, match=f"cloudtrail.{key}"):
+            config.validate({"cloudtrail": {key: bad}})

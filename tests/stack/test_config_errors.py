@@ -77,3 +77,13 @@ def test_oversized_role_policy_is_a_config_error() -> None:
     doc = policies.tool_policy("logs", ctx.cfg, ctx.scope, "/aws/lambda/ops-agent-logs", "results", None)
     with pytest.raises(ConfigError, match="IAM allows"):
         make_role(ctx, "logs-fn", "ops-agent-logs-fn", policies.service_trust("lambda.amazonaws.com"), doc, "d")
+
+
+def test_synth_without_node_says_so_in_one_line(tmp_path: Path) -> None:
+    """cdktf runs on the jsii runtime (a node process): without Node.js, one line instead of a jsii traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSAGENT_")}
+    env.update(PATH=str(tmp_path), CDKTF_OUTDIR=str(tmp_path / "out"), OPSAGENT_CONFIG_FILE=str(ROOT / "ops-agent.toml"))
+    env.pop("JSII_NODE", None)
+    proc = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and "Node.js" in proc.stderr

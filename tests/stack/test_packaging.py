@@ -75,3 +75,18 @@ def test_write_zip_leaves_an_identical_file_alone(tmp_path: Path) -> None:
     write_zip(package, target)
     assert target.stat().st_mtime == 1_000_000_000
     assert target.read_bytes() == package.data
+
+
+def test_bundled_libraries_must_be_the_pinned_versions() -> None:
+    """The zip ships what the tests ran: an installed version other than constraints.txt's stops the synth."""
+    import pytest
+
+    from infra.packaging import PackagingError, dependency_files, pinned_versions
+
+    pins = pinned_versions()
+    files = dict(dependency_files(("jmespath",), pins))
+    assert "jmespath/__init__.py" in files and all(name.endswith(".py") for name in files)
+    with pytest.raises(PackagingError, match="constraints.txt pins 0.0.1"):
+        dependency_files(("jmespath",), {**pins, "jmespath": "0.0.1"})
+    with pytest.raises(PackagingError, match="not installed"):
+        dependency_files(("no-such-distribution-xyz",), pins)

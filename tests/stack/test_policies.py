@@ -55,7 +55,7 @@ def test_logs_policy_is_scoped_to_configured_groups_and_prefixes(cfg) -> None:
 def test_alb_policy_reads_only_the_log_prefix_and_the_workgroup(cfg) -> None:
     sts = policies.read_statements("alb", cfg, SCOPE, "results", KEY)
     res = _resources(sts)
-    assert "arn:aws:s3:::my-alb-access-logs/shop/AWSLogs/*" in res
+    assert "arn:aws:s3:::my-alb-access-logs/shop/AWSLogs/123456789012/elasticloadbalancing/*" in res
     assert "arn:aws:athena:eu-west-1:123456789012:workgroup/ops-agent" in res
     assert "arn:aws:glue:eu-west-1:123456789012:table/ops_agent/alb_access_logs" in res
     assert not any("cloudtrail" in r for r in res)
@@ -65,7 +65,7 @@ def test_alb_policy_reads_only_the_log_prefix_and_the_workgroup(cfg) -> None:
 
 def test_cloudtrail_policy_follows_the_mode(cfg) -> None:
     athena = policies.read_statements("cloudtrail", cfg, SCOPE, "results", KEY)
-    assert "arn:aws:s3:::my-cloudtrail-logs/AWSLogs/*" in _resources(athena)
+    assert "arn:aws:s3:::my-cloudtrail-logs/AWSLogs/123456789012/CloudTrail/*" in _resources(athena)
     assert "cloudtrail:LookupEvents" not in _actions(athena)
     raw = copy.deepcopy(cfg.data)
     raw["cloudtrail"]["mode"] = "lookup"
@@ -114,12 +114,14 @@ def test_agent_trust_has_both_confused_deputy_conditions() -> None:
                                "ArnLike": {"aws:SourceArn": "arn:aws:bedrock:eu-west-1:123456789012:agent/*"}}
 
 
-def test_cross_region_profile_allows_the_profile_and_its_regions_models() -> None:
-    invoke, profiles, cond = policies.model_resources("eu.anthropic.claude-3-7-sonnet-20250219-v1:0", SCOPE)
-    assert profiles == ["arn:aws:bedrock:eu-west-1:123456789012:inference-profile/"
-                        "eu.anthropic.claude-3-7-sonnet-20250219-v1:0"]
-    assert "arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0" in invoke
-    assert all(r.startswith(("arn:aws:bedrock:eu-", "arn:aws:bedrock:eu-west-1:1")) for r in invoke)
+@pytest.mark.parametrize("profile", ["eu.anthropic.claude-3-7-sonnet-20250219-v1:0",
+                                     "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                                     "us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0"])
+def test_cross_region_profile_allows_its_model_in_every_region(profile: str) -> None:
+    """A profile routes to regions AWS may add later: the model ARN carries a region wildcard."""
+    invoke, profiles, cond = policies.model_resources(profile, SCOPE)
+    assert profiles == [f"arn:aws:bedrock:eu-west-1:123456789012:inference-profile/{profile}"]
+    assert invoke == [profiles[0], f"arn:aws:bedrock:*::foundation-model/{profile.split('.', 1)[1]}"]
     assert cond is None
 
 
@@ -151,10 +153,39 @@ def test_invoke_agent_policy_is_only_invoke_agent_on_the_alias() -> None:
 
 
 def test_alarm_policy_adds_publish_to_the_topic_only(cfg) -> None:
-    doc = policies.alarm_policy(cfg, SCOPE, "/aws/lambda/ops-agent-alarm", "results", KEY, "arn:topic")
+    doc = policies.alarm_policy(cfg, SCOPE, "/aws/lambda/ops-agent-alarm", "results", KEY, "arn:topic", "arn:queue")
     assert policies.violations(doc) == []
     publish = [s for s in doc["Statement"] if "sns:Publish" in s["Action"]]
     assert publish == [policies.statement("PublishToTopic", ["sns:Publish"], "arn:topic")]
+    queue = [s for s in doc["Statement"] if "sqs:SendMessage" in s["Action"]]
+    assert queue == [policies.statement("FailureQueue", ["sqs:SendMessage"], "arn:queue")]
+
+
+def test_unused_permissions_are_not_granted(cfg) -> None:
+    """Nothing in tools/ calls these (FilterLogEvents is `record`'s, run with the user's own credentials)."""
+    granted = _actions(policies.read_statements("triage", cfg, SCOPE, "results", KEY))
+    assert not granted & {"logs:FilterLogEvents", "xray:GetServiceGraph", "athena:GetWorkGroup"}
+
+
+def test_findings_reads_are_scoped_to_the_hub_and_the_detectors(cfg) -> None:
+    sts = {s["Sid"]: s for s in policies.read_statements("findings", cfg, SCOPE, "results", KEY)}
+    assert sts["SecurityHubRead"]["Resource"] == "arn:aws:securityhub:eu-west-1:123456789012:hub/default"
+    assert sts["GuardDutyRead"]["Resource"] == "arn:aws:guardduty:eu-west-1:123456789012:detector/*"
+    assert sts["GuardDutyDetectors"] == policies.statement("GuardDutyDetectors", ["guardduty:ListDetectors"], "*")
+
+
+def test_organization_trail_and_its_kms_key(cfg) -> None:
+    raw = copy.deepcopy(cfg.data)
+    key = "arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    raw["cloudtrail"].update(organization_id="o-a1b2c3d4e5", kms_key_arn=key)
+    sts = {s["Sid"]: s for s in policies.read_statements("cloudtrail", validate(raw), SCOPE, "results", KEY)}
+    assert sts["TrailLogObjects"]["Resource"] == \
+        "arn:aws:s3:::my-cloudtrail-logs/AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail/*"
+    assert sts["TrailLogBucketList"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail/*"]}}
+    assert sts["TrailLogKey"] == policies.statement("TrailLogKey", ["kms:Decrypt"], key,
+                                                    {"StringLike": {"kms:ViaService": "s3.*"}})
+    assert "TrailLogKey" not in {s["Sid"] for s in policies.read_statements("cloudtrail", cfg, SCOPE, "r", KEY)}
 
 
 def test_defaults_config_is_untouched() -> None:
@@ -165,7 +196,7 @@ def test_log_bucket_listing_is_limited_to_the_log_prefix(cfg) -> None:
     sts = policies.read_statements("alb", cfg, SCOPE, "results", KEY)
     listing = next(s for s in sts if s["Sid"] == "AlbLogBucketList")
     assert listing["Action"] == ["s3:ListBucket"]
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["shop/AWSLogs/*"]}}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["shop/AWSLogs/123456789012/elasticloadbalancing/*"]}}
     trail = policies.read_statements("cloudtrail", cfg, SCOPE, "results", KEY)
     assert next(s for s in trail if s["Sid"] == "TrailLogBucketList")["Condition"] == {
-        "StringLike": {"s3:prefix": ["AWSLogs/*"]}}
+        "StringLike": {"s3:prefix": ["AWSLogs/123456789012/CloudTrail/*"]}}

@@ -37,16 +37,40 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("cdktf") / "cdktf.out"
-    env = {**_env(), "OPSAGENT_CONFIG_FILE": str(CONFIG), "CDKTF_OUTDIR": str(out)}
+def _synth(config: Path, out: Path) -> dict[str, Any]:
+    env = {**_env(), "OPSAGENT_CONFIG_FILE": str(config), "CDKTF_OUTDIR": str(out)}
     proc = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    stack_dir = out / "stacks" / load_file(CONFIG)["project"]["name"]
+    stack_dir = out / "stacks" / load_file(config)["project"]["name"]
     doc = json.loads((stack_dir / "cdk.tf.json").read_text())
-    return {"dir": stack_dir, "doc": doc, "res": doc["resource"], "cfg": load_file(CONFIG)}
+    return {"dir": stack_dir, "doc": doc, "res": doc["resource"], "cfg": load_file(config)}
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _synth(CONFIG, tmp_path_factory.mktemp("cdktf") / "cdktf.out")
+
+
+# The longest project name the schema accepts, an organization trail with a KMS-encrypted bucket, and an opt-in
+# reserved concurrency: the other shape of a first deploy.
+LONGEST_NAME = "checkout-ops-agent-prod-euwest1"
+ORG_ID = "o-a1b2c3d4e5"
+TRAIL_KEY = "arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.fixture(scope="module")
+def synth_long(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    base = tmp_path_factory.mktemp("long")
+    text = CONFIG.read_text()
+    for old, new in (('name = "ops-agent"', f'name = "{LONGEST_NAME}"'),
+                     ('organization_id = ""', f'organization_id = "{ORG_ID}"'),
+                     ('kms_key_arn = ""', f'kms_key_arn = "{TRAIL_KEY}"'),
+                     ("reserved_concurrency = 0", "reserved_concurrency = 2")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (base / "ops-agent.toml").write_text(text)
+    return _synth(base / "ops-agent.toml", base / "cdktf.out")
 
 
 def _ref(kind: str, name: str, attr: str) -> str:
@@ -65,7 +89,22 @@ def _find_mirror() -> Path | None:
     return None
 
 
-def test_terraform_validate_offline(synth: dict[str, Any], tmp_path: Path) -> None:
+def test_the_longest_project_name_fits_every_aws_name_limit(synth_long: dict[str, Any]) -> None:
+    from tools.common.config import PROJECT_NAME_MAX
+
+    assert len(LONGEST_NAME) == PROJECT_NAME_MAX
+    res = synth_long["res"]
+    assert len(res["aws_s3_bucket"]["results"]["bucket_prefix"]) <= 37  # 63 - the provider's 26-character suffix
+    assert len(res["aws_bedrock_guardrail"]["guardrail"]["name"]) <= 50
+    assert all(len(r["name"]) <= 64 for r in res["aws_iam_role"].values())
+    assert all(len(f["function_name"]) <= 64 for f in res["aws_lambda_function"].values())
+    assert all(len(r["name"]) <= 64 for r in res["aws_cloudwatch_event_rule"].values())
+    assert all(len(q["name"]) <= 80 for q in res["aws_sqs_queue"].values())
+
+
+@pytest.mark.parametrize("which", ["synth", "synth_long"])
+def test_terraform_validate_offline(which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    synth = request.getfixturevalue(which)
     terraform = shutil.which("terraform")
     if terraform is None:
         pytest.skip("terraform is not installed")
@@ -130,6 +169,8 @@ def test_agent_settings(synth: dict[str, Any]) -> None:
     assert agent["guardrail_configuration"] == [{
         "guardrail_identifier": _ref("aws_bedrock_guardrail", "guardrail", "guardrail_id"),
         "guardrail_version": _ref("aws_bedrock_guardrail_version", "guardrail-version", "version")}]
+    # PrepareAgent (at create) checks the role's permissions: the agent waits for the inline policy itself.
+    assert agent["depends_on"] == ["aws_iam_role_policy.agent-policy"]
     alias = synth["res"]["aws_bedrockagent_agent_alias"]["agent-alias"]
     assert alias["agent_id"] == _ref("aws_bedrockagent_agent", "agent", "agent_id")
     assert len(alias["depends_on"]) == 2 * len(ACTION_GROUPS)  # every action group and Lambda permission
@@ -192,7 +233,7 @@ def test_tool_roles_read_only_their_source(synth: dict[str, Any]) -> None:
     assert not any(a.startswith(("s3:", "athena:", "glue:")) for a in actions("xray"))
     union = set().union(*(actions(g) for g in ACTION_GROUPS if g != "triage"))
     assert actions("triage") == union
-    assert actions("alarm") == union | {"sns:Publish"}
+    assert actions("alarm") == union | {"sns:Publish", "sqs:SendMessage"}
     for name, doc in docs.items():
         for st in doc["Statement"]:
             writes = {a for a in policies._as_list(st["Action"])
@@ -222,7 +263,9 @@ def test_agent_role_trust_and_permissions(synth: dict[str, Any]) -> None:
     invoke = next(s for s in doc["Statement"] if s["Sid"] == "InvokeModel")
     model = synth["cfg"]["agent"]["foundation_model"]
     assert any(r.endswith(f":inference-profile/{model}") for r in invoke["Resource"])
-    assert any(r.endswith(f"::foundation-model/{model.split('.', 1)[1]}") for r in invoke["Resource"])
+    # The profile routes to regions AWS may add: the model ARN has a region wildcard, not today's list.
+    assert f"arn:aws:bedrock:*::foundation-model/{model.split('.', 1)[1]}" in invoke["Resource"]
+    assert not any(r.startswith("arn:aws:bedrock:us-") and "foundation-model" in r for r in invoke["Resource"])
     guard = next(s for s in doc["Statement"] if s["Sid"] == "ApplyGuardrail")
     assert guard["Action"] == ["bedrock:ApplyGuardrail"]
     assert guard["Resource"] == _ref("aws_bedrock_guardrail", "guardrail", "guardrail_arn")
@@ -249,22 +292,57 @@ def test_lambda_settings(synth: dict[str, Any]) -> None:
     fns = synth["res"]["aws_lambda_function"]
     logs = synth["res"]["aws_cloudwatch_log_group"]
     assert sorted(fns) == sorted([f"{g}-fn" for g in ACTION_GROUPS] + ["alarm-fn"])
+    assert lam["reserved_concurrency"] == 0
     for name, fn in fns.items():
         group = name[:-3]
         assert fn["runtime"] == "python3.12" and fn["package_type"] == "Zip"
-        assert fn["timeout"] == lam["timeout_seconds"] and fn["memory_size"] == lam["memory_mb"]
-        assert fn["reserved_concurrent_executions"] == lam["reserved_concurrency"]
+        assert fn["memory_size"] == lam["memory_mb"]
+        # Unreserved by default: reserving fails apply on accounts with a concurrency quota under 100 + 9 x N.
+        assert "reserved_concurrent_executions" not in fn
+        assert "layers" not in fn  # Powertools is bundled (test_code_package_bundles_the_pinned_powertools)
         assert fn["tracing_config"] == {"mode": "Active"}
         assert fn["logging_config"]["log_group"] == _ref("aws_cloudwatch_log_group", f"{group}-logs", "name")
         assert logs[f"{group}-logs"]["retention_in_days"] == lam["log_retention_days"]
         assert logs[f"{group}-logs"]["name"] == f"/aws/lambda/{fn['function_name']}"
-        assert re.fullmatch(r"arn:aws:lambda:us-east-1:017000801446:layer:"
-                            r"AWSLambdaPowertoolsPythonV3-python312-x86_64:\d+", fn["layers"][0])
         env = fn["environment"]["variables"]
         assert env["OPSAGENT_CONFIG"] == cfg.to_json()
         assert json.loads(env["OPSAGENT_CONFIG"]) == cfg.data
         assert env["POWERTOOLS_SERVICE_NAME"] == fn["function_name"]
         assert fn["role"] == _ref("aws_iam_role", f"{group}-fn-role", "arn")
+
+
+def test_alarm_lambda_outlives_its_triage_turn(synth: dict[str, Any]) -> None:
+    from infra.lambdas import ALARM_TIMEOUT_MARGIN_SECONDS
+
+    fns, cfg = synth["res"]["aws_lambda_function"], synth["cfg"]
+    turn = cfg["limits"]["turn_seconds"]
+    assert fns["alarm-fn"]["timeout"] == max(cfg["lambda"]["timeout_seconds"], turn + ALARM_TIMEOUT_MARGIN_SECONDS)
+    assert fns["alarm-fn"]["timeout"] >= turn + 10
+    assert all(fn["timeout"] == cfg["lambda"]["timeout_seconds"] for name, fn in fns.items() if name != "alarm-fn")
+
+
+def test_reserved_concurrency_is_opt_in(synth_long: dict[str, Any]) -> None:
+    fns = synth_long["res"]["aws_lambda_function"].values()
+    assert {fn["reserved_concurrent_executions"] for fn in fns} == {2}
+
+
+def test_code_package_bundles_the_pinned_powertools(synth: dict[str, Any]) -> None:
+    """The zip holds the Powertools the tests ran (constraints.txt pins), as pure Python."""
+    import zipfile
+
+    from infra.packaging import BUNDLED_DISTRIBUTIONS, pinned_versions
+
+    fn = synth["res"]["aws_lambda_function"]["logs-fn"]
+    with zipfile.ZipFile(synth["dir"] / fn["filename"]) as archive:
+        names = set(archive.namelist())
+        version = archive.read("aws_lambda_powertools/shared/version.py").decode()
+    assert f'VERSION = "{pinned_versions()["aws-lambda-powertools"]}"' in version
+    for module in ("aws_lambda_powertools/event_handler/bedrock_agent_function.py", "fastjsonschema/__init__.py",
+                   "jmespath/__init__.py", "typing_extensions.py", "aws_xray_sdk/core/__init__.py",
+                   "wrapt/__init__.py", "tools/common/app.py"):
+        assert module in names, module
+    assert not [n for n in names if not n.endswith(".py")]  # no compiled extensions, no metadata
+    assert len(BUNDLED_DISTRIBUTIONS) == 6
 
 
 def test_code_package_in_the_stack_folder_matches_its_hash(synth: dict[str, Any]) -> None:
@@ -377,6 +455,39 @@ def test_alarm_rule_invokes_the_alarm_lambda(synth: dict[str, Any]) -> None:
     assert publish["Resource"] == _ref("aws_sns_topic", "topic", "arn")
     env = res["aws_lambda_function"]["alarm-fn"]["environment"]["variables"]
     assert env["OPSAGENT_TOPIC_ARN"] == _ref("aws_sns_topic", "topic", "arn")
+
+
+def test_failed_alarm_investigations_go_to_the_failure_queue_once(synth: dict[str, Any]) -> None:
+    res = synth["res"]
+    queue_arn = _ref("aws_sqs_queue", "alarm-failures", "arn")
+    config = res["aws_lambda_function_event_invoke_config"]["alarm-invoke-config"]
+    assert config["function_name"] == _ref("aws_lambda_function", "alarm-fn", "function_name")
+    assert config["maximum_retry_attempts"] == 0  # a retry after a timeout could post twice
+    assert config["destination_config"]["on_failure"]["destination"] == queue_arn
+    assert config["depends_on"] == ["aws_iam_role_policy.alarm-fn-policy"]
+    doc = json.loads(res["aws_iam_role_policy"]["alarm-fn-policy"]["policy"])
+    assert next(s for s in doc["Statement"] if s["Sid"] == "FailureQueue")["Resource"] == queue_arn
+    target = res["aws_cloudwatch_event_target"]["alarm-target"]
+    assert target["dead_letter_config"] == {"arn": queue_arn}
+    queue_policy = json.loads(res["aws_sqs_queue_policy"]["alarm-failures-policy"]["policy"])["Statement"][0]
+    assert queue_policy["Principal"] == {"Service": "events.amazonaws.com"}
+    assert queue_policy["Condition"] == {"ArnEquals": {"aws:SourceArn": _ref("aws_cloudwatch_event_rule",
+                                                                             "alarm-rule", "arn")}}
+    assert res["aws_sqs_queue"]["alarm-failures"]["sqs_managed_sse_enabled"] is True
+
+
+def test_organization_trail_with_a_kms_key(synth_long: dict[str, Any]) -> None:
+    res = synth_long["res"]
+    table = res["aws_glue_catalog_table"]["cloudtrail-table"]
+    account = "${data.aws_caller_identity.caller.account_id}"
+    assert table["storage_descriptor"]["location"] == f"s3://my-cloudtrail-logs/AWSLogs/{ORG_ID}/{account}/CloudTrail/"
+    assert table["parameters"]["storage.location.template"] == (
+        f"s3://my-cloudtrail-logs/AWSLogs/{ORG_ID}/{account}/CloudTrail/$${{region}}/$${{day}}")
+    for name in ("cloudtrail-fn-policy", "triage-fn-policy", "alarm-fn-policy"):
+        doc = json.loads(res["aws_iam_role_policy"][name]["policy"])
+        sts = {s["Sid"]: s for s in doc["Statement"]}
+        assert sts["TrailLogKey"]["Resource"] == TRAIL_KEY and sts["TrailLogKey"]["Action"] == ["kms:Decrypt"]
+        assert sts["TrailLogObjects"]["Resource"].endswith(f"/AWSLogs/{ORG_ID}/{account}/CloudTrail/*")
 
 
 def test_outputs(synth: dict[str, Any]) -> None:

@@ -96,9 +96,11 @@ def test_ok_state_is_ignored(stubbed_sns):
     assert alarm_handler.lambda_handler(alarm_event("OK"), None)["status"] == "ignored"
 
 
-def test_sns_failure_is_logged_not_raised(stubbed_sns):
+def test_sns_failure_is_raised_for_the_failure_queue(stubbed_sns):
+    """Lambda sends a failed invocation to the on-failure destination only when the handler raises."""
     stubbed_sns.add_client_error("publish", "AuthorizationError", "denied")
-    assert alarm_handler.lambda_handler(alarm_event(), None)["status"] == "error"
+    with pytest.raises(alarm_handler.AlarmTriageFailed, match="AuthorizationError"):
+        alarm_handler.lambda_handler(alarm_event(), None)
 
 
 def test_window_is_bounded():

@@ -1,7 +1,10 @@
 """Alarm triage: an EventBridge "CloudWatch Alarm State Change" event (state ALARM) starts an investigation of
 the hour before the alarm fired, focused on the alarm's dimensions, and posts the answer to the Slack channel as
 an AWS Chatbot (Amazon Q Developer in chat applications) custom notification on the SNS topic in
-``OPSAGENT_TOPIC_ARN``, threaded per alarm. A malformed or irrelevant event is logged and ignored; nothing raises.
+``OPSAGENT_TOPIC_ARN``, threaded per alarm. A malformed or irrelevant event is logged and ignored. A failed
+investigation or publish is logged and raised (``AlarmTriageFailed``, one line, no event text): the function is
+never retried (a retry could post twice) and Lambda sends the event to its on-failure destination, the failure
+queue (``infra/alarms.py``), where it can be inspected and redriven.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ _SAFE = re.compile(r"^[A-Za-z0-9_./#:@+=,\-* ]{1,256}$")
 
 class Ignored(Exception):
     """The event is not one this handler acts on; the message says why."""
+
+
+class AlarmTriageFailed(RuntimeError):
+    """The investigation or the publish failed; raised so Lambda records the event in the failure queue."""
 
 
 def _time(text: Any) -> datetime:
@@ -176,6 +183,6 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         response = _sns_client().publish(TopicArn=topic, Message=json.dumps(message, ensure_ascii=False))
         logger.info("alarm triage published", extra={"alarm": alarm["name"], "message_id": response.get("MessageId")})
         return {"status": "published", "messageId": response.get("MessageId"), "threadId": message["metadata"]["threadId"]}
-    except Exception as exc:  # noqa: BLE001 - an alarm handler must never fail the EventBridge invocation loop
+    except Exception as exc:  # noqa: BLE001 - logged here; raised so the event lands in the failure queue
         logger.exception("alarm triage failed")
-        return {"status": "error", "reason": exc.__class__.__name__}
+        raise AlarmTriageFailed(f"alarm triage of {alarm['name'][:120]!r} failed: {exc.__class__.__name__}") from None

@@ -4,7 +4,8 @@ the stack (CDKTF ``GlueCatalogTable``) creates exactly the table ``athena_backen
 Partitions are projected (no crawler, no MSCK REPAIR): ``region`` (an enum of the regions to read: the workload
 region and us-east-1, where global services such as IAM and STS record their events) and ``day`` (a date
 ``yyyy/MM/dd`` from ``retention_start`` to NOW), mapped onto CloudTrail's own key layout
-``s3://<bucket>/<prefix>/AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<MM>/<dd>/``.
+``s3://<bucket>/<prefix>/AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<MM>/<dd>/`` (an organization trail:
+``AWSLogs/<organization id>/<account>/CloudTrail/...``; pass ``organization_id``).
 
 API for the stack::
 
@@ -13,9 +14,10 @@ API for the stack::
     schema.SERDE, schema.INPUT_FORMAT, schema.OUTPUT_FORMAT, schema.SERDE_PARAMETERS
     schema.glue_columns()             # [{"name":..., "type":...}] for storage_descriptor.columns
     schema.glue_partition_keys()      # [{"name":..., "type":...}] for partition_keys
-    schema.storage_location(bucket, prefix, account)
-    schema.table_parameters(bucket, prefix, account, regions, retention_start)   # TBLPROPERTIES
-    schema.create_table_ddl(database, table, bucket, prefix, account, regions, retention_start)  # the same as DDL
+    schema.storage_location(bucket, prefix, account, organization_id="")
+    schema.table_parameters(bucket, prefix, account, regions, retention_start, organization_id="")  # TBLPROPERTIES
+    schema.create_table_ddl(database, table, bucket, prefix, account, regions, retention_start,
+                            organization_id="")  # the same as DDL
     schema.query_regions(region)      # the region partition values a query reads
 """
 
@@ -82,10 +84,11 @@ def glue_partition_keys() -> list[dict[str, str]]:
     return [{"name": name, "type": kind} for name, kind in PARTITION_KEYS]
 
 
-def storage_location(bucket: str, prefix: str, account: str) -> str:
-    """The trail's ``.../AWSLogs/<account>/CloudTrail/`` location (prefix may be empty)."""
+def storage_location(bucket: str, prefix: str, account: str, organization_id: str = "") -> str:
+    """The trail's ``.../AWSLogs/[<organization id>/]<account>/CloudTrail/`` location (prefix may be empty)."""
     base = f"s3://{bucket}/" + (prefix.strip("/") + "/" if prefix.strip("/") else "")
-    return f"{base}AWSLogs/{account}/CloudTrail/"
+    org = f"{organization_id}/" if organization_id else ""
+    return f"{base}AWSLogs/{org}{account}/CloudTrail/"
 
 
 def query_regions(region: str) -> tuple[str, ...]:
@@ -93,9 +96,10 @@ def query_regions(region: str) -> tuple[str, ...]:
     return (region,) if region == GLOBAL_REGION else (region, GLOBAL_REGION)
 
 
-def table_parameters(bucket: str, prefix: str, account: str, regions: Sequence[str], retention_start: str) -> dict[str, str]:
+def table_parameters(bucket: str, prefix: str, account: str, regions: Sequence[str], retention_start: str,
+                     organization_id: str = "") -> dict[str, str]:
     """TBLPROPERTIES: partition projection on ``region`` (enum) and ``day`` (date, daily, to NOW)."""
-    location = storage_location(bucket, prefix, account)
+    location = storage_location(bucket, prefix, account, organization_id)
     return {
         "classification": "cloudtrail",
         "EXTERNAL": "TRUE",
@@ -112,16 +116,16 @@ def table_parameters(bucket: str, prefix: str, account: str, regions: Sequence[s
 
 
 def create_table_ddl(database: str, table: str, bucket: str, prefix: str, account: str,
-                     regions: Sequence[str], retention_start: str) -> str:
+                     regions: Sequence[str], retention_start: str, organization_id: str = "") -> str:
     """The same table as Athena DDL (for a manual set-up or a test of the definition)."""
     columns = ",\n  ".join(f"`{name}` {kind}" for name, kind in COLUMNS)
     partitions = ", ".join(f"`{name}` {kind}" for name, kind in PARTITION_KEYS)
-    props = ",\n  ".join(f"'{k}'='{v}'" for k, v in table_parameters(bucket, prefix, account, regions, retention_start).items())
+    props = ",\n  ".join(f"'{k}'='{v}'" for k, v in table_parameters(bucket, prefix, account, regions, retention_start, organization_id).items())
     return (
         f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{table}` (\n  {columns}\n)\n"
         f"PARTITIONED BY ({partitions})\n"
         f"ROW FORMAT SERDE '{SERDE}'\n"
         f"STORED AS INPUTFORMAT '{INPUT_FORMAT}'\nOUTPUTFORMAT '{OUTPUT_FORMAT}'\n"
-        f"LOCATION '{storage_location(bucket, prefix, account)}'\n"
+        f"LOCATION '{storage_location(bucket, prefix, account, organization_id)}'\n"
         f"TBLPROPERTIES (\n  {props}\n)"
     )

@@ -21,7 +21,12 @@ import fastjsonschema
 
 from tools.common.errors import ConfigError
 
-_NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9-]{1,30}$"}
+# project.name prefixes every resource name. The tightest limits it meets (infra.naming derives each name and
+# tests/stack synthesizes and validates the longest name): the guardrail name (50 characters) and the Lambda /
+# IAM role names (64) stay well inside 31; the results bucket prefix (37) is shortened by ``Names``. Hyphens
+# only between letters or digits (the Bedrock agent name allows no "--" and no trailing "-").
+PROJECT_NAME_MAX = 31
+_NAME = {"type": "string", "minLength": 2, "maxLength": PROJECT_NAME_MAX, "pattern": r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"}
 _BUCKET = {"type": "string", "pattern": r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}
 _PREFIX = {"type": "string", "pattern": r"^$|^[A-Za-z0-9!_.*'()/-]{1,512}$"}
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 512}}
@@ -105,6 +110,10 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "table": {"type": "string", "pattern": r"^[a-z0-9_]{1,255}$"},
                 "retention_start": {"type": "string", "pattern": r"^\d{4}/\d{2}/\d{2}$"},
                 "max_pages": {"type": "integer", "minimum": 1, "maximum": 200},
+                # An organization trail writes under AWSLogs/<organization id>/<account>/CloudTrail/.
+                "organization_id": {"type": "string", "pattern": r"^$|^o-[a-z0-9]{10,32}$"},
+                # The trail's SSE-KMS key (the tools get kms:Decrypt on it through S3); empty for SSE-S3.
+                "kms_key_arn": {"type": "string", "pattern": r"^$|^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]{1,64}$"},
             },
         },
         "metrics": {
@@ -133,7 +142,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "enabled": {"type": "boolean"},
                 "workspace_id": {"type": "string", "pattern": r"^$|^[A-Z0-9]{9,15}$"},
                 "channel_id": {"type": "string", "pattern": r"^$|^[A-Z0-9]{9,15}$"},
-                "connector_name": {"type": "string", "pattern": r"^[a-z0-9-]{1,64}$"},
+                # AWS Chatbot: connector names are 1..20 characters (`@aws connector add <name> ...`).
+                "connector_name": {"type": "string", "pattern": r"^[a-z0-9-]{1,20}$"},
             },
         },
         "alarms": {
@@ -171,7 +181,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "image_uri": {"type": "string", "maxLength": 512},
                 "memory_mb": {"type": "integer", "minimum": 128, "maximum": 10240},
                 "timeout_seconds": {"type": "integer", "minimum": 10, "maximum": 900},
-                "reserved_concurrency": {"type": "integer", "minimum": 1, "maximum": 1000},
+                # 0 = unreserved (the default). Reserving N per function needs an account concurrency quota of
+                # at least 100 + 9 * N (Lambda keeps 100 unreserved; new accounts often have 10 or 50).
+                "reserved_concurrency": {"type": "integer", "minimum": 0, "maximum": 1000},
                 "log_retention_days": {"enum": [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]},
                 "powertools_layer_arn": {"type": "string", "maxLength": 2048},
             },
@@ -212,6 +224,8 @@ DEFAULTS: dict[str, Any] = {
         "table": "cloudtrail_logs",
         "retention_start": "2025/01/01",
         "max_pages": 20,
+        "organization_id": "",
+        "kms_key_arn": "",
     },
     "metrics": {"enabled": True, "namespaces": ["AWS/ApplicationELB", "AWS/ECS", "AWS/DynamoDB", "AWS/Lambda", "AWS/RDS"], "max_metrics": 500},
     "xray": {"enabled": True, "max_traces": 1000},
@@ -238,7 +252,7 @@ DEFAULTS: dict[str, Any] = {
         "image_uri": "",
         "memory_mb": 512,
         "timeout_seconds": 60,
-        "reserved_concurrency": 5,
+        "reserved_concurrency": 0,
         "log_retention_days": 30,
         "powertools_layer_arn": "",
     },
