@@ -103,6 +103,9 @@ def _add_runtime_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alias-id", help="the deployed agent's alias id (InvokeAgent mode)")
     parser.add_argument("--region", help="AWS region for the Bedrock modes")
     parser.add_argument("--session-id", help="reuse a session (InvokeAgent mode)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per turn: the answer and its tool calls")
+    parser.add_argument("--trace", action="store_true", help="also show each tool call's full body")
+    parser.add_argument("--full", action="store_true", help="do not cut answers to Slack's 2,500 characters")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--question", help="the operator's question")
     p.add_argument("--service", help="focus on a service, log group or load balancer")
     p.add_argument("--json", action="store_true", help="print the report as JSON (triage-report.schema.json)")
+    p.add_argument("--format", choices=("text", "json", "md"), help="md: a postmortem-ready markdown investigation")
+    p.add_argument("--html", metavar="FILE", help="also write the investigation as one self-contained HTML page")
     p.set_defaults(run=_triage)
 
     p = commands.add_parser("digest-logs", help="mine templates from a plain-text log file (one message per line)")

@@ -53,8 +53,9 @@ def resolve(args: argparse.Namespace) -> tuple[Any, Any]:
     return snapshot, window
 
 
-def investigate(snapshot: Any, window: Any, question: str | None = None, service: str | None = None, seconds: float | None = None) -> dict[str, Any]:
-    """Run triage__investigate in-process through the tool contract; the report dict."""
+def investigation_outcome(snapshot: Any, window: Any, question: str | None = None, service: str | None = None,
+                          seconds: float | None = None) -> tuple[Any, Any]:
+    """Run triage__investigate in-process through the tool contract: (its Outcome with a report, the config)."""
     from tools import catalogue
     from tools.common import config as config_module
     from tools.common.deadline import Deadline
@@ -81,6 +82,12 @@ def investigate(snapshot: Any, window: Any, question: str | None = None, service
     if outcome.result is None or "report" not in outcome.result.data:
         lines = [line for line in outcome.body.splitlines() if line and not line.startswith(("## ", "window:"))]
         raise UsageError((lines[0] if lines else "the investigation could not run")[:300])
+    return outcome, config
+
+
+def investigate(snapshot: Any, window: Any, question: str | None = None, service: str | None = None, seconds: float | None = None) -> dict[str, Any]:
+    """Run triage__investigate in-process through the tool contract; the report dict."""
+    outcome, _ = investigation_outcome(snapshot, window, question, service, seconds)
     return outcome.result.data["report"]
 
 
@@ -110,6 +117,11 @@ def render_terminal(report: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "format", None) == "md" or getattr(args, "html", None):
+        from agent.reports.command import run_report
+
+        return run_report(args)
+    args.json = getattr(args, "json", False) or getattr(args, "format", None) == "json"
     snapshot, window = resolve(args)
     report = investigate(snapshot, window, getattr(args, "question", None) or (snapshot.manifest.question if snapshot else None),
                          getattr(args, "service", None))

@@ -5,12 +5,17 @@
 * ``--model bedrock:<model-id>``: a Converse tool-use loop (data: the snapshot when given, else AWS);
 * ``--agent-id ID --alias-id ID``: the deployed agent through InvokeAgent, with its trace.
 
-Every mode prints each tool call with its parameters, latency and response size, then the answer.
+Every mode prints each tool call with its parameters, latency and response size, then the answer; ``--json``
+prints one ``{"answer", "calls": [{"function", "parameters", "ms", "bytes"}]}`` object per turn instead
+(``--trace`` adds each call's full ``body``), ``--full`` lifts the Slack cut. A failing model or agent call
+(no credentials, throttling, a missing model) is one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import os
 import sys
 import uuid
@@ -94,12 +99,46 @@ def build_agent(args: argparse.Namespace, out: TextIO, clients: dict[str, Any] |
     path = snapshot or os.environ.get("OPSAGENT_SNAPSHOT") or str(demo_snapshot(out))
     _use_snapshot(path)
     print(f"(offline planner; data: snapshot {path})", file=out)
-    return OfflineAgent(ToolBox(session_id, out))
+    return OfflineAgent(ToolBox(session_id, out), full=bool(getattr(args, "full", False)))
 
 
-def converse_turn(agent: Any, question: str, out: TextIO) -> str:
-    print(f"\nyou> {question}", file=out, flush=True)
-    answer, _ = agent.ask(question)
+def call_record(call: Any, body: bool = False) -> dict[str, Any]:
+    """One tool call of a turn for ``--json``: a ToolCall (offline, Converse) or an InvokeAgent trace dict."""
+    if isinstance(call, dict):
+        record = {"function": call.get("name"), "parameters": call.get("params", {}),
+                  "ms": round(call.get("seconds", 0) * 1000), "bytes": call.get("size", 0)}
+        return record
+    record = {"function": call.name, "parameters": call.params, "ms": round(call.seconds * 1000), "bytes": call.size}
+    if body:
+        record["body"] = call.body
+    return record
+
+
+def _ask_agent(agent: Any, question: str) -> tuple[str, list[Any]]:
+    """One turn; a failing AWS call (model, agent, credentials) becomes a one-line UsageError."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return agent.ask(question)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise UsageError(f"{exc.operation_name} failed: {error.get('Code', 'error')}: {error.get('Message', '')}"[:400]) from None
+    except BotoCoreError as exc:
+        raise UsageError(f"cannot reach Bedrock: {exc}"[:400]) from None
+
+
+def converse_turn(agent: Any, question: str, out: TextIO, args: argparse.Namespace | None = None) -> str:
+    as_json, trace = bool(getattr(args, "json", False)), bool(getattr(args, "trace", False))
+    if not as_json:
+        print(f"\nyou> {question}", file=out, flush=True)
+    answer, calls = _ask_agent(agent, question)
+    if as_json:
+        print(json.dumps({"answer": answer, "calls": [call_record(c, trace) for c in calls]}, ensure_ascii=False), file=out, flush=True)
+        return answer
+    if trace:
+        for call in calls:
+            if not isinstance(call, dict):
+                print(f"\n--- {call.name} body ({call.size:,} B) ---\n{call.body}", file=out, flush=True)
     print(f"\nagent ({len(answer)} chars)>\n{answer}", file=out, flush=True)
     return answer
 
@@ -109,16 +148,22 @@ def run_ask(args: argparse.Namespace, out: TextIO | None = None, clients: dict[s
     question = (args.question or "").strip()
     if not question:
         raise UsageError("the question is empty")
-    agent = build_agent(args, out, clients)
-    converse_turn(agent, question, out)
+    agent = build_agent(args, _progress(args, out), clients)
+    converse_turn(agent, question, out, args)
     return 0
+
+
+def _progress(args: argparse.Namespace, out: TextIO) -> TextIO:
+    """Where the per-call progress lines go: the output, or nowhere when stdout carries JSON."""
+    return io.StringIO() if getattr(args, "json", False) else out
 
 
 def run_chat(args: argparse.Namespace, out: TextIO | None = None, clients: dict[str, Any] | None = None,
              lines: Iterable[str] | None = None) -> int:
     out = out or sys.stdout
-    agent = build_agent(args, out, clients)
-    print("(type a question; 'exit' or end of input ends the session)", file=out)
+    agent = build_agent(args, _progress(args, out), clients)
+    if not getattr(args, "json", False):
+        print("(type a question; 'exit' or end of input ends the session)", file=out)
     source = lines if lines is not None else sys.stdin
     for raw in source:
         question = raw.strip()
@@ -126,5 +171,5 @@ def run_chat(args: argparse.Namespace, out: TextIO | None = None, clients: dict[
             continue
         if question.lower() in ("exit", "quit", "bye"):
             break
-        converse_turn(agent, question, out)
+        converse_turn(agent, question, out, args)
     return 0

@@ -1,119 +1,289 @@
-"""Offline mode: a deterministic planner standing in for the model. The first question runs a triage; follow-ups
-("show the raw lines for L-xxxx", "what changed before that?", "only the payment service", "metrics for the load
-balancer", "traces", "security findings") become drill-down calls through the real handlers, with the session's
-window and focus carried over in the session attributes, as the deployed agent would."""
+"""Offline mode: a deterministic planner standing in for the model, over the real tool handlers.
+
+Each question is read into an intent (``intents.py``, a table of cue words), a time (``timephrases.py``: absolute
+and relative times, "yesterday same time" as a comparison window, impossible times reported), filters
+(``filters.py``: "in IAM", "on the load balancer", "only payment") and references to the last answer ("that",
+"those errors", an evidence id). ``plan`` turns them into function calls with explicit parameters; ``ask`` runs
+them through the handlers, with the session attributes carried over as Bedrock would, and composes a Slack-sized
+answer. Help, thanks, off-topic questions and requests for secrets or actions get a short reply and no tool call;
+a question it cannot place gets what it can do instead of another triage.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from agent.runtime.filters import Filters, read_filters
+from agent.runtime.intents import classify, words
+from agent.runtime.timephrases import TimeAsk, read_times, yesterday
 from agent.runtime.tools import ToolBox, ToolCall
-from tools.common.timewindow import UTC, Window, parse_instant
+from tools.common.timewindow import Window
 
 SLACK_LIMIT = 2500
-_LOG_ID = re.compile(r"\bL-[0-9a-f]{8}\b")
-_ANY_ID = re.compile(r"\b[ACMXSG]-[0-9a-f]{8}\b")
-_SERVICE = re.compile(
-    r"\b(?:only|just|focus on|narrow to|for)\s+(?:the\s+)?([a-z0-9][a-z0-9_./-]{1,60}?)(?:\s+(?:service|api|app|function|table|queue))?\s*[?.!]*$",
-    re.I,
+# The first investigation starts this long before the time the operator names: the hour before the symptoms
+# is the baseline that shows what changed.
+TRIAGE_LEAD = timedelta(minutes=60)
+# An investigation without a time reads the last two hours (relative to the snapshot's end offline).
+DEFAULT_TRIAGE_WINDOW = "last 2h"
+RAW_LINES = 20
+_ID = re.compile(r"\b([LACMXSG])-[0-9a-f]{8}\b")
+_REFERENCE_WORDS = frozenset({"that", "those", "these", "this", "it", "them", "same"})
+_CALLS: dict[str, str] = {
+    "changes": "cloudtrail__list_changes",
+    "errors": "logs__find_error_patterns",
+    "raw_lines": "logs__search_logs",
+    "traffic": "alb__summarize_alb_traffic",
+    "metrics": "metrics__find_changed_metrics",
+    "traces": "xray__find_trace_faults",
+    "security": "findings__list_security_findings",
+    "triage": "triage__investigate",
+}
+_TOPIC_OF_CALL = {name: intent for intent, name in _CALLS.items()}
+
+HELP = (
+    "I investigate incidents in this AWS workload from its telemetry (read-only). Ask in plain words, e.g.:\n"
+    "• why are checkout requests failing since 09:40? (a full triage, ranked causes with evidence)\n"
+    "• what changed in IAM in the last hour? (changes ranked by relevance, with a rollback)\n"
+    "• errors between 10:00 and 10:30 / show the raw lines for that\n"
+    "• metrics on the load balancer / traces for payment / any security findings?\n"
+    "• compare with yesterday same time\n"
+    "Times are UTC ('since 9:40am', 'last 15 minutes'); follow-ups keep the window and the evidence ids."
 )
-_NAMED = re.compile(r"\b([a-z][a-z0-9_-]{2,40})\s+(?:requests|service|api|calls|orders|endpoint|lambda)\b", re.I)
-_GENERIC = {"the", "all", "our", "my", "some", "any", "http", "api", "web", "those", "these", "that", "this", "why", "are", "is"}
 
 
-def _slack(text: str) -> str:
-    return text if len(text) <= SLACK_LIMIT else text[: SLACK_LIMIT - 60].rsplit("\n", 1)[0] + "\n… (cut to fit Slack; ask for less)"
+@dataclass
+class Plan:
+    """What one question becomes: tool calls (name, parameters), or a reply without tools; plus notes."""
+
+    intent: str
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    reply: str = ""
+    notes: list[str] = field(default_factory=list)
+    comparison: Window | None = None
+
+
+def _slack(text: str, limit: int | None = SLACK_LIMIT) -> str:
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 60].rsplit("\n", 1)[0] + "\n… (cut to fit Slack; ask for less)"
 
 
 class OfflineAgent:
     """One conversation (one Slack thread)."""
 
-    def __init__(self, tools: ToolBox) -> None:
+    def __init__(self, tools: ToolBox, now: datetime | None = None, full: bool = False) -> None:
         self.tools = tools
+        self.now = now or snapshot_now()
+        self.full = full
         self.report_body: str | None = None
         self.turns = 0
+        self.last_topic: str | None = None
+        self.last_ids: list[str] = []
+        self.last_lines: dict[str, str] = {}
+        self.last_mitigation: str | None = None
 
-    # -- intents ---------------------------------------------------------------------------------
+    # -- reading the question --------------------------------------------------------------------
 
-    def _window_before_onset(self) -> str | None:
-        onset = self.tools.session.get("opsagent_onset")
-        if not onset:
+    def _session_window(self) -> Window | None:
+        text = self.tools.session.get("opsagent_window")
+        return Window.decode(text) if text else None
+
+    def _referenced(self, question: str, prefix: str | None = None) -> str | None:
+        """An evidence id the question names, or the one 'that' / 'those errors' points at in the last answer."""
+        named = [m.group(0) for m in _ID.finditer(question)]
+        if prefix:
+            named = [i for i in named if i.startswith(prefix)]
+        if named:
+            return named[0]
+        if not _REFERENCE_WORDS & set(words(question)):
             return None
-        try:
-            moment = parse_instant(onset, datetime.now(UTC))
-        except ValueError:
-            return None
-        # list_changes reads the hour before its window and flags the changes closest before it: a window that
-        # starts at the onset asks exactly "what changed before that?"
-        return Window(moment - timedelta(minutes=1), moment + timedelta(minutes=15)).encode()
+        pool = [i for i in self.last_ids if prefix is None or i.startswith(prefix)]
+        if prefix == "L" and not pool and self.tools.session.get("opsagent_top_log"):
+            return self.tools.session["opsagent_top_log"]
+        return pool[0] if pool else None
 
-    def plan(self, question: str) -> list[tuple[str, dict[str, Any]]]:
+    def plan(self, question: str) -> Plan:
         q = question.strip()
-        lower = q.lower()
-        calls: list[tuple[str, dict[str, Any]]] = []
-        log_ids = _LOG_ID.findall(q)
-        if log_ids:
-            return [("logs__search_logs", {"match": log_ids[0], "limit": 20})]
-        if re.search(r"\b(what|which|any)\b.*\b(chang|deploy|modif)", lower) or "changes" in lower:
-            params: dict[str, Any] = {}
-            window = self._window_before_onset()
-            if window and re.search(r"before (that|it|the onset|then)", lower):
+        intent = classify(q)
+        when = read_times(q, self.now)
+        filters = read_filters(q)
+        if intent in ("refuse_secret", "refuse_action", "help", "thanks", "off_topic"):
+            return Plan(intent, reply=self._reply(intent))
+        if when.problem:
+            return Plan(intent, reply=f"I can't use that time: {when.problem}. Times are UTC, e.g. 'since 09:40', "
+                                      "'between 10:00 and 10:30' or 'last 15 minutes'.")
+        named_ids = [m.group(0) for m in _ID.finditer(q)]
+        if intent == "unsure" and named_ids:
+            intent = "raw_lines" if named_ids[0].startswith("L") else "explain"
+        if intent == "errors" and self._referenced(q, "L") and _REFERENCE_WORDS & set(words(q)):
+            intent = "raw_lines"  # "show me those errors": the lines behind the pattern of the last answer
+        if intent == "compare" or (when.comparison and intent == "unsure"):
+            intent = self.last_topic if self.last_topic and self.last_topic != "triage" else "metrics"
+            when = TimeAsk(when.window, True, None, when.phrase)
+        if intent == "unsure" and filters.service and self.last_topic:
+            intent = self.last_topic  # "only the payment service": the last question again, narrowed
+        if intent == "unsure" and filters.source is not None and filters.source.cloudtrail == "elasticloadbalancing":
+            intent = "traffic"  # "and the load balancer?"
+        if intent == "unsure":
+            return Plan("unsure", reply="I'm not sure what you need. " + HELP)
+        if intent == "explain":
+            return self._explain(q, named_ids)
+        return self._tool_plan(intent, q, when, filters)
+
+    def _tool_plan(self, intent: str, q: str, when: TimeAsk, filters: Filters) -> Plan:
+        plan = Plan(intent)
+        window = when.window.encode() if when.window else None
+        params: dict[str, Any] = {}
+        if intent == "triage":
+            params["question"] = q[:1000]
+            if when.window:
+                params["window"] = Window(when.window.start - TRIAGE_LEAD, when.window.end).encode()
+            elif self.turns == 0 and "opsagent_window" not in self.tools.session:
+                params["window"] = DEFAULT_TRIAGE_WINDOW
+            if filters.service:
+                params["service"] = filters.service
+        elif intent == "raw_lines":
+            target = self._referenced(q, "L")
+            if target is None:
+                return Plan(intent, reply="Which pattern? Ask for the errors first ('what errors since 09:40?'), then "
+                                          "'show the raw lines for L-…' or 'show me those errors'.")
+            params = {"match": target, "limit": RAW_LINES}
+            if window:
                 params["window"] = window
-            return [("cloudtrail__list_changes", params)]
-        if "metric" in lower:
+        else:
+            if window:
+                params["window"] = window
+            params.update(self._filter_params(intent, q, filters))
+        if when.comparison:
+            base = when.window or self._session_window() or Window(self.now - timedelta(hours=2), self.now)
+            params["window"] = base.encode()
+            plan.comparison = yesterday(base)
+            plan.calls.append((_CALLS[intent], params))
+            plan.calls.append((_CALLS[intent], {**params, "window": yesterday(base).encode()}))
+            return plan
+        onset = self.tools.session.get("opsagent_onset")
+        if intent == "changes" and onset and not when.window and "before" in words(q) and _REFERENCE_WORDS & set(words(q)):
+            # "what changed before that?": list_changes reads the hour before its window, so a window that
+            # starts at the onset asks exactly that.
+            moment = datetime.fromisoformat(onset.replace("Z", "+00:00"))
+            params["window"] = Window(moment - timedelta(minutes=1), moment + timedelta(minutes=15)).encode()
+        if intent == "changes" and not onset:
+            # No investigation yet: run one first so the changes rank by the incident's onset and symptoms.
+            first = {"question": q[:1000], "window": (Window(when.window.start - TRIAGE_LEAD, when.window.end).encode()
+                                                      if when.window else DEFAULT_TRIAGE_WINDOW)}
+            plan.calls.append(("triage__investigate", first))
+            plan.notes.append("(ranked against a quick investigation of the incident first)")
+        plan.calls.append((_CALLS[intent], params))
+        return plan
+
+    def _filter_params(self, intent: str, q: str, filters: Filters) -> dict[str, Any]:
+        source, service = filters.source, filters.service
+        lower = q.lower()
+        if intent == "changes":
+            params: dict[str, Any] = {}
+            if source and source.cloudtrail:
+                params["service"] = source.cloudtrail
+            if service:
+                params["resource"] = service
+            return params
+        if intent == "metrics":
             params = {}
-            if re.search(r"load ?balancer|\balb\b|\belb\b", lower):
-                params["namespace"] = "AWS/ApplicationELB"
-            return [("metrics__find_changed_metrics", params)]
-        if re.search(r"\btrace|x-?ray", lower):
-            return [("xray__find_trace_faults", {})]
-        if re.search(r"securit|finding|guardduty|security hub|compromis", lower):
-            return [("findings__list_security_findings", {"include_standing": True})]
-        if re.search(r"load ?balancer|\balb\b|5xx|4xx|latency|traffic|status code", lower) and self.turns > 0:
-            return [("alb__summarize_alb_traffic", {})]
-        if re.search(r"\b(errors?|exceptions?|log patterns?)\b", lower) and self.turns > 0 and not re.search(r"\bwhy\b", lower):
-            return [("logs__find_error_patterns", {})]
-        focus = _SERVICE.search(q) if self.turns > 0 else None
-        params = {"question": q[:1000]}
-        if self.turns == 0 and "opsagent_window" not in self.tools.session:
-            params["window"] = _first_window(lower)
-        name = focus.group(1) if focus else None
-        if name is None:
-            named = _NAMED.search(q)
-            name = named.group(1) if named and named.group(1).lower() not in _GENERIC else None
-        if name and name.lower() not in _GENERIC:
-            params["service"] = name
-        calls.append(("triage__investigate", params))
-        return calls
+            if source and source.namespace:
+                params["namespace"] = source.namespace
+            if service:
+                params["resource"] = service
+            return params
+        if intent == "traffic":
+            code = next((c for c in ("5xx", "4xx", "2xx", "3xx") if c in lower), None)
+            return {"status_class": code} if code else {}
+        if intent == "errors":
+            return {"contains": service} if service else {}
+        if intent == "traces":
+            return {"service": service} if service else {}
+        if intent == "security":
+            params = {"include_standing": True}
+            if service:
+                params["resource"] = service
+            return params
+        return {}
+
+    def _explain(self, q: str, ids: list[str]) -> Plan:
+        known = [self.last_lines[i] for i in ids if i in self.last_lines]
+        if known:
+            return Plan("explain", reply="\n".join(known))
+        return Plan("explain", reply=f"I don't have {', '.join(ids)} in this conversation. Ids come from earlier answers "
+                                     "in the same thread; ask the question again here, or 'what changed?'.")
+
+    def _reply(self, intent: str) -> str:
+        if intent == "refuse_secret":
+            return ("I won't show secrets, keys, passwords or my instructions: the tools redact credentials before "
+                    "anything leaves them. I can tell you which secret or key changed and when: ask 'what changed in "
+                    "Secrets Manager?' or 'what changed in IAM?'.")
+        if intent == "refuse_action":
+            text = "I can't change anything in your account: I only read telemetry."
+            if self.last_mitigation:
+                text += f" The rollback I suggested, for you to run after checking: {self.last_mitigation}"
+            return text + " Ask 'what changed?' for the changes with a rollback for each."
+        if intent == "thanks":
+            return "You're welcome. Ask in this thread if it comes back: I keep the window and the evidence ids."
+        if intent == "off_topic":
+            return "I only answer questions about this AWS workload's health and incidents. " + HELP.split("\n", 1)[1]
+        return HELP
 
     # -- answering -------------------------------------------------------------------------------
 
     def ask(self, question: str) -> tuple[str, list[ToolCall]]:
-        executed: list[ToolCall] = []
-        for name, params in self.plan(question):
-            executed.append(self.tools.call(name, params, question))
+        plan = self.plan(question)
+        executed = [self.tools.call(name, params, question) for name, params in plan.calls]
         self.turns += 1
-        return self.compose(question, executed), executed
+        if not executed:
+            return _slack(plan.reply, None if self.full else SLACK_LIMIT), executed
+        answer = self.compose(plan, executed)
+        self.last_topic = plan.intent if plan.intent in _CALLS else self.last_topic
+        return answer, executed
 
-    def compose(self, question: str, calls: list[ToolCall]) -> str:
-        parts: list[str] = []
-        for call in calls:
+    def compose(self, plan: Plan, calls: list[ToolCall]) -> str:
+        parts: list[str] = list(plan.notes)
+        shown = calls
+        if plan.intent == "changes" and len(calls) == 2 and calls[0].name == "triage__investigate":
+            self.report_body = calls[0].body
+            shown = calls[1:]
+        for index, call in enumerate(shown):
             if call.reprompt:
                 parts.append(f"I could not run {call.name}: {call.body}")
                 continue
+            text = _answer_section(call.body) if call.name == "triage__investigate" else _slack_markdown(call.body)
             if call.name == "triage__investigate":
-                parts.append(_answer_section(call.body))
                 self.report_body = call.body
-            else:
-                parts.append(_slack_markdown(call.body))
-        ids = [i for i in _ANY_ID.findall(question) if self.report_body and i in self.report_body]
-        for evidence_id in ids:
-            line = next((l for l in self.report_body.splitlines() if l.startswith(f"- {evidence_id}")), None)  # type: ignore[union-attr]
-            if line:
-                parts.append(line[2:])
-        return _slack("\n\n".join(p for p in parts if p))
+            if plan.comparison is not None:
+                label = "Yesterday, same time" if index == 1 else "Now"
+                window = call.params.get("window", "")
+                text = f"*{label} ({window.replace('/', ' to ')})*\n{text}"
+            parts.append(text)
+        self._remember(calls)
+        return _slack("\n\n".join(p for p in parts if p), None if self.full else SLACK_LIMIT)
+
+    def _remember(self, calls: list[ToolCall]) -> None:
+        """The evidence ids of this answer (most relevant first) and their lines, for 'that' and id follow-ups."""
+        ids: list[str] = []
+        lines: dict[str, str] = {}
+        for call in reversed(calls):  # the last call is the one the question was about
+            for line in call.body.splitlines():
+                for match in _ID.finditer(line):
+                    ids.append(match.group(0))
+                    # the evidence line itself ("- C-… [cloudtrail] …", "[C-…] …") over a mention in the answer
+                    own = line.lstrip("-[ ").startswith(match.group(0))
+                    if own or match.group(0) not in lines:
+                        lines[match.group(0)] = line.strip("- ")
+            mitigation = next((l for l in call.body.splitlines() if l.startswith("Mitigation if this is the cause:")), None)
+            if mitigation:
+                self.last_mitigation = mitigation.split(":", 1)[1].strip()
+        if ids:
+            self.last_ids = list(dict.fromkeys(ids))
+            self.last_lines.update(lines)
 
 
 def _slack_markdown(body: str) -> str:
@@ -132,17 +302,6 @@ def _slack_markdown(body: str) -> str:
     return "\n".join(lines)
 
 
-def _first_window(lower: str) -> str:
-    """The first investigation's window: an hour of baseline before 'since HH:MM', else the last two hours."""
-    since = re.search(r"\bsince\s+(\d{1,2}):(\d{2})\b", lower)
-    if since:
-        hour, minute = int(since.group(1)), int(since.group(2))
-        if hour < 24 and minute < 60:
-            total = (hour * 60 + minute - 60) % (24 * 60)
-            return f"{total // 60:02d}:{total % 60:02d} to now"
-    return "last 2h"
-
-
 def _answer_section(body: str) -> str:
     """The Slack-ready answer that triage__investigate puts first in its body."""
     lines = body.splitlines()
@@ -152,3 +311,20 @@ def _answer_section(body: str) -> str:
         return body
     end = next((i for i in range(start, len(lines)) if lines[i].startswith("### ")), len(lines))
     return "\n".join(lines[start:end]).strip()
+
+
+def snapshot_now() -> datetime:
+    """'Now' of the offline conversation: the end of the snapshot the tools read (the clock without one)."""
+    import os
+
+    from tools.common.snapshot import Snapshot, SnapshotError
+    from tools.common.timewindow import UTC
+
+    path = os.environ.get("OPSAGENT_SNAPSHOT")
+    try:
+        return Snapshot.open(path).manifest.end if path else datetime.now(UTC)
+    except SnapshotError:
+        return datetime.now(UTC)
+
+
+

@@ -55,7 +55,7 @@ def test_offline_session_answers_follow_ups_through_the_real_handlers(snapshot, 
     out = io.StringIO()
     agent = OfflineAgent(ToolBox("s-1", out))
     answer, calls = agent.ask("why are checkout requests failing since 09:40?")
-    assert calls[0].name == "triage__investigate" and calls[0].params["window"] == "08:40 to now"
+    assert calls[0].name == "triage__investigate" and calls[0].params["window"] == "2026-11-20T08:40:00Z/2026-11-20T11:00:00Z"
     assert "RevokeSecurityGroupIngress" in answer and len(answer) <= 2500
     top_log = agent.tools.session["opsagent_top_log"]
 
@@ -69,7 +69,9 @@ def test_offline_session_answers_follow_ups_through_the_real_handlers(snapshot, 
     assert calls[0].name == "cloudtrail__list_changes" and "window" in calls[0].params
     assert "RevokeSecurityGroupIngress" in answer
 
-    _, calls = agent.ask("only the payment service")
+    _, calls = agent.ask("only the payment service")  # the last question again, narrowed
+    assert calls[0].name == "cloudtrail__list_changes" and calls[0].params["resource"] == "payment"
+    _, calls = agent.ask("why is the payment service slow?")
     assert calls[0].name == "triage__investigate" and calls[0].params["service"] == "payment"
     _, calls = agent.ask("metrics for the load balancer")
     assert calls[0].name == "metrics__find_changed_metrics" and calls[0].params["namespace"] == "AWS/ApplicationELB"

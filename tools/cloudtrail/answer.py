@@ -159,9 +159,10 @@ def build_result(digest: Digest, report: FetchReport, result: ToolResult, contex
 
     ranked = rank(digest.notable(), context, digest)
     evidence = [evidence_for(digest, s, context.onset) for s, _ in ranked]
-    for ev, (_, why) in zip(evidence, ranked):
+    for ev, (scored, why) in zip(evidence, ranked):
         ev.attrs["relevance"] = why.score
         ev.attrs["change_kind"] = why.kind
+        ev.attrs["mitigation"] = mitigation(scored.call)
     result.evidence.extend(evidence)
     _relevant_section(ranked, evidence, context, result)
     _failed_section(digest, groups, result)
@@ -204,14 +205,16 @@ def _relevant_section(ranked: list[tuple[Scored, Relevance]], evidence: list[Evi
     first, why, ev = made[0]
     basis = "the onset and symptoms of this conversation's investigation" if context.known else "its kind and timing (no investigation yet: ask 'why ...' first to rank by the symptoms)"
     weak = context.known and why.score < EXPLAINS_THRESHOLD
+    # The answer's first lines: the change most relevant to the incident, then its rollback.
     if weak:
-        result.headline.append(f"No change here explains the incident well (ranked by {basis}); the most relevant is "
-                               f"{ev.summary} [{ev.id}]; {why.reason()}.")
+        lead = [f"No change here explains the incident well (ranked by {basis}); the most relevant is "
+                f"{ev.summary} [{ev.id}]; {why.reason()}."]
     else:
-        result.headline.append(f"Most relevant change (ranked by {basis}): {ev.summary} [{ev.id}]; {why.reason()}.")
+        lead = [f"Most relevant change (ranked by {basis}): {ev.summary} [{ev.id}]; {why.reason()}."]
     undo = mitigation(first.call)
     if undo and not weak:
-        result.headline.append(f"Mitigation if this is the cause: {safe(undo, 300)}.")
+        lead.append(f"Mitigation if this is the cause: {safe(undo, 300)}.")
+    result.headline[:0] = lead
     section = result.section("Most relevant changes (most relevant first)", "ask with a narrower window or a filter")
     section.lines.extend(_detail_line(e, s, w) for s, w, e in made[:MAX_RELEVANT])
     if len(made) > MAX_RELEVANT:

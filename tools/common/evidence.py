@@ -13,7 +13,8 @@ S securityhub, G guardduty.
 * ``alb_errors`` / ``alb_latency`` (alb): load_balancer, path, status_class, count, baseline_count, share,
   p95_ms, baseline_p95_ms, targets, target_groups, error_reasons
 * ``change`` / ``failed_call`` (cloudtrail): event_name, event_source, event_id, principal, principal_type,
-  error_code, read_only (bool), minutes_before_window, request (redacted, short)
+  error_code, read_only (bool), minutes_before_window, request (redacted, short), relevance (0..1, to the incident
+  of the session), change_kind, mitigation (the rollback, or None)
 * ``metric_shift`` (metrics): namespace, metric, dimensions (dict), statistic, unit, before, after,
   change_time, direction (up|down), magnitude (relative change), score
 * ``trace_fault`` (xray): service, entity_path, exception, message, downstream, count, kind, trace_ids
