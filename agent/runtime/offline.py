@@ -41,7 +41,16 @@ _CALLS: dict[str, str] = {
     "security": "findings__list_security_findings",
     "triage": "triage__investigate",
 }
-_TOPIC_OF_CALL = {name: intent for intent, name in _CALLS.items()}
+# Per intent: (field of the named source, the parameter it fills, the parameter a service name fills).
+FILTER_PARAMETERS: dict[str, tuple[str | None, str | None, str | None]] = {
+    "changes": ("cloudtrail", "service", "resource"),
+    "metrics": ("namespace", "namespace", "resource"),
+    "errors": (None, None, "contains"),
+    "traces": (None, None, "service"),
+    "security": (None, None, "resource"),
+}
+# Security questions include standing findings: "any findings?" means all open ones, not only new ones.
+_FIXED_PARAMETERS: dict[str, dict[str, Any]] = {"security": {"include_standing": True}}
 
 HELP = (
     "I investigate incidents in this AWS workload from its telemetry (read-only). Ask in plain words, e.g.:\n"
@@ -180,35 +189,19 @@ class OfflineAgent:
         return plan
 
     def _filter_params(self, intent: str, q: str, filters: Filters) -> dict[str, Any]:
-        source, service = filters.source, filters.service
-        lower = q.lower()
-        if intent == "changes":
-            params: dict[str, Any] = {}
-            if source and source.cloudtrail:
-                params["service"] = source.cloudtrail
-            if service:
-                params["resource"] = service
-            return params
-        if intent == "metrics":
-            params = {}
-            if source and source.namespace:
-                params["namespace"] = source.namespace
-            if service:
-                params["resource"] = service
-            return params
+        """The parameters a question's filters become for the intent's function (``FILTER_PARAMETERS``)."""
+        params: dict[str, Any] = dict(_FIXED_PARAMETERS.get(intent, {}))
+        source_field, source_param, service_param = FILTER_PARAMETERS.get(intent, (None, None, None))
+        value = getattr(filters.source, source_field) if filters.source and source_field else None
+        if value and source_param:
+            params[source_param] = value
+        if filters.service and service_param:
+            params[service_param] = filters.service
         if intent == "traffic":
-            code = next((c for c in ("5xx", "4xx", "2xx", "3xx") if c in lower), None)
-            return {"status_class": code} if code else {}
-        if intent == "errors":
-            return {"contains": service} if service else {}
-        if intent == "traces":
-            return {"service": service} if service else {}
-        if intent == "security":
-            params = {"include_standing": True}
-            if service:
-                params["resource"] = service
-            return params
-        return {}
+            code = next((c for c in ("5xx", "4xx", "2xx", "3xx") if c in q.lower()), None)
+            if code:
+                params["status_class"] = code
+        return params
 
     def _explain(self, q: str, ids: list[str]) -> Plan:
         known = [self.last_lines[i] for i in ids if i in self.last_lines]
