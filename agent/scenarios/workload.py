@@ -113,6 +113,7 @@ class Workload:
         self.trace_rate = 0.02
         self.fault_trace_rate = 0.08
         self.rate_multiplier: Callable[[datetime], float] = lambda m: 1.0
+        self.route_multiplier: Callable[[Service, Route, datetime], float] = lambda s, r, m: 1.0  # one service's surge
         self.benign: list[tuple[str, float, str, str, str]] = []   # (service, per-minute rate, level, logger, message)
         self._tg_arns: dict[str, str] = {}
 
@@ -160,7 +161,7 @@ class Workload:
             load = (1.0 + 0.15 * math.sin(2 * math.pi * (phase - 0.2))) * self.rate_multiplier(minute)
             for service in self.services:
                 for route in service.routes:
-                    lam = route.rate * load
+                    lam = route.rate * load * self.route_multiplier(service, route, minute)
                     n = max(0, int(round(self.rng.gauss(lam, math.sqrt(max(lam, 0.01))))))
                     for _ in range(n):
                         self.request(service, route, minute + timedelta(microseconds=self.rng.randint(0, 59_999_999)))

@@ -12,14 +12,16 @@ import pytest
 from agent.scenarios.corpus import ALL, CONTROLS, KINDS, build_case, iter_cases
 from agent.scenarios.corpus.generate import case_seed
 
-SMALL = 0.15   # traffic scale for tests: every kind's shape, a fraction of the requests
+SMALL = 0.08   # traffic scale for tests: every kind's shape, a fraction of the requests
 
 
 def test_registry_breadth() -> None:
     categories = {spec.category for spec in KINDS.values()}
-    assert len(KINDS) >= 20 and len(CONTROLS) >= 5
-    assert {"compute", "data store", "networking", "identity", "keys and secrets", "external dependency",
-            "security"} <= categories
+    assert len(KINDS) >= 30 and len(CONTROLS) >= 5
+    assert {"compute", "data store", "networking", "dns and edge", "identity", "keys and secrets", "configuration",
+            "capacity", "external dependency", "workload surge", "poison input", "security"} <= categories
+    platforms = {p for spec in KINDS.values() for p in spec.platforms}
+    assert {"ecs", "eks", "ec2", "lambda"} <= platforms
     assert all(spec.source and spec.source != "-" for spec in KINDS.values())
     pairs = list(iter_cases(5, 2))
     assert len(pairs) == 5 * len(KINDS) + 2 * len(CONTROLS)

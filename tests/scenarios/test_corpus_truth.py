@@ -92,3 +92,10 @@ def test_rank_and_controls() -> None:
     assert not matches(hyp(cloudtrail(CHANGE)), CONTROL)
     assert control_ok([hyp(ALB_5XX, confidence="medium")]) and not control_ok([hyp(ALB_5XX, confidence="high")])
     assert control_quiet([]) and not control_quiet([hyp(ALB_5XX, confidence="medium")])
+
+
+def test_a_hypothesis_leading_with_another_change_does_not_match_through_its_symptoms() -> None:
+    timeout = {"id": "X-1", "source": "xray", "summary": "checkout → rates.partnerbank.example: java.net.SocketTimeoutException"}
+    assert not matches(hyp(cloudtrail(OTHER_DEPLOY, "DeregisterTargets on targetgroup/admin-tg"), timeout), DEPENDENCY_TRUTH)
+    assert matches(hyp(timeout, cloudtrail(OTHER_DEPLOY)), DEPENDENCY_TRUTH)
+    assert matches(hyp(cloudtrail(CHANGE), ALB_5XX), CHANGE_TRUTH)

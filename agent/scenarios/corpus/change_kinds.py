@@ -299,3 +299,80 @@ def dynamodb_capacity_lowered(ctx: Ctx) -> Facts:
     ctx.post.append(lambda: ctx.w.series("AWS/DynamoDB", "ConsumedWriteCapacityUnits", dims, 40, wcu, ctx.onset, kind="count"))
     ctx.post.append(lambda: ctx.w.series("AWS/DynamoDB", "WriteThrottleEvents", dims, 0, 120, ctx.onset, kind="count"))
     return facts
+
+
+def s3_bucket_policy_deny(ctx: Ctx) -> Facts:
+    facts = Facts()
+    bucket = f"{ctx.org}-{ctx.topo.theme['bucket']}-{ctx.rng.choice(('prod', 'store', 'data'))}"
+    ctx.use_dep("s3", "s3", bucket, "GetObject")
+    when = ctx.jitter(0.3, 3.0)
+    policy = ('{"Version":"2012-10-17","Statement":[{"Sid":"DenyOutsideVpce","Effect":"Deny","Principal":"*","Action":"s3:*",'
+              f'"Resource":["arn:aws:s3:::{bucket}","arn:aws:s3:::{bucket}/*"],'
+              f'"Condition":{{"StringNotEquals":{{"aws:SourceVpce":"vpce-0{ctx.w.b.hex(16)}"}}}}}}]}}')
+    ctx.change(when, "s3.amazonaws.com", "PutBucketPolicy",
+               {"bucketName": bucket, "Host": f"{bucket}.s3.{ctx.region}.amazonaws.com", "bucketPolicy": policy, "policy": ""}, None,
+               facts=facts, resources=[{"accountId": ctx.account, "type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"}])
+    spec = ErrorSpec(java=("software.amazon.awssdk.services.s3.model.S3Exception", "Access Denied (Service: S3, Status Code: 403, Request ID: {rid})"),
+                     python=("botocore.exceptions.ClientError", "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied"),
+                     node=("AccessDenied", "Access Denied"),
+                     go=("operation error S3: GetObject", "https response error StatusCode: 403, RequestID: {rid}, api error AccessDenied: Access Denied"))
+
+    def fail(route, when):
+        err = ctx.error(spec, f"Could not read s3://{bucket}/{ctx.topo.theme['bucket']}/{ctx.w.b.hex(8)}.json", rid=ctx.w.b.chars(16))
+        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(0.02, 0.15), err, dep="s3")
+    install_failure(ctx, fail, share=ctx.rng.uniform(0.5, 1.0))
+    return facts
+
+
+def rds_failover(ctx: Ctx) -> Facts:
+    facts = Facts()
+    cluster = f"{ctx.topo.theme['db']}-{ctx.rng.choice(('aurora', 'cluster', 'prod'))}"
+    host = f"{cluster}.cluster-{ctx.w.b.chars(12).lower()}.{ctx.region}.rds.amazonaws.com"
+    ctx.use_dep("db", "rds", f"{host}:5432/{ctx.topo.theme['db']}", "postgresql")
+    when = ctx.jitter(0.1, 0.8)
+    style = ctx.rng.choice(("fis", "person", "reboot"))
+    if style == "reboot":
+        ctx.change(when, "rds.amazonaws.com", "RebootDBInstance", {"dBInstanceIdentifier": f"{cluster}-instance-1", "forceFailover": True},
+                   {"dBInstanceIdentifier": f"{cluster}-instance-1", "dBInstanceStatus": "rebooting"}, facts=facts)
+    else:
+        actor = None
+        if style == "fis":
+            from agent.scenarios.builder import assumed_role_identity
+            from agent.scenarios.corpus.context import Actor
+            actor = Actor("fis", assumed_role_identity(ctx.account, "fis-experiment-role", f"FIS-{ctx.w.b.hex(12)}"),
+                          "fis.amazonaws.com", "fis.amazonaws.com")
+        ctx.change(when, "rds.amazonaws.com", "FailoverDBCluster", {"dBClusterIdentifier": cluster},
+                   {"dBClusterIdentifier": cluster, "status": "failing-over", "engine": "aurora-postgresql"}, facts=facts, actor=actor)
+    spec = ErrorSpec(java=("org.postgresql.util.PSQLException", "An I/O error occurred while sending to the backend."),
+                     python=("psycopg2.OperationalError", "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally"),
+                     node=("Error", "Connection terminated unexpectedly"),
+                     go=("driver: bad connection", "read tcp 10.0.2.14:53122->{host}:5432: read: connection reset by peer"))
+    until = ctx.onset + timedelta(seconds=ctx.rng.randint(40, 120))
+
+    def fail(route, when):
+        err = ctx.error(spec, "Database call failed", host=host)
+        return outcome_for(ctx, 500, ctx.rng.uniform(0.5, 3.0), err, dep="db")
+    install_failure(ctx, fail, share=ctx.rng.uniform(0.6, 1.0), until=until)
+    return facts
+
+
+def appconfig_flag_deployed(ctx: Ctx) -> Facts:
+    facts = Facts()
+    app_id, env_id, profile_id = (ctx.w.b.chars(7).lower() for _ in range(3))
+    when = ctx.jitter(0.2, 2.0)
+    ctx.change(when, "appconfig.amazonaws.com", "StartDeployment",
+               {"ApplicationId": app_id, "EnvironmentId": env_id, "ConfigurationProfileId": profile_id,
+                "ConfigurationVersion": str(ctx.rng.randint(3, 90)), "DeploymentStrategyId": "AppConfig.AllAtOnce",
+                "Description": f"enable {ctx.rng.choice(('new-checkout-flow', 'async-pricing', 'v2-recommendations', 'fast-path-cache'))}"},
+               {"ApplicationId": app_id, "EnvironmentId": env_id, "DeploymentNumber": ctx.rng.randint(10, 300), "State": "DEPLOYING"},
+               facts=facts)
+    spec = ErrorSpec(java=("java.lang.UnsupportedOperationException", "Flow {flag} is not implemented for region {region}"),
+                     python=("KeyError", "'{flag}'"),
+                     node=("TypeError", "handlers[flag] is not a function (flag: {flag})"),
+                     go=("flags: unknown variant", "{flag}: no handler registered"))
+
+    def fail(route, when):
+        err = ctx.error(spec, "Feature flag evaluation failed", flag="v2", region=ctx.region)
+        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(0.01, 0.05), err)
+    install_failure(ctx, fail, share=ctx.rng.uniform(0.2, 0.6))
+    return facts

@@ -5,7 +5,9 @@
   target registrations);
 * ``control-standing-errors`` - the service logs the same error at the same rate before and after the "onset";
 * ``control-traffic-peak`` - traffic doubles or triples for twenty minutes and is served fine (CPU follows);
-* ``control-scheduled-batch`` - a scheduled batch task and an auto scaling reaction, no errors.
+* ``control-scheduled-batch`` - a scheduled batch task and an auto scaling reaction, no errors;
+* ``control-benign-config`` - a parameter of the service changes (log level, banner text) and nothing follows;
+* ``control-traffic-dip`` - traffic falls to a third or a half (the end of a campaign): metrics drop, no errors.
 """
 
 from __future__ import annotations
@@ -61,4 +63,17 @@ def control_traffic_peak(ctx: Ctx) -> Facts:
 def control_scheduled_batch(ctx: Ctx) -> Facts:
     scheduled_task(ctx)
     autoscaling_reaction(ctx)
+    return Facts()
+
+
+def control_benign_config(ctx: Ctx) -> Facts:
+    name = f"/{ctx.org}/{ctx.victim.name}/{ctx.rng.choice(('log-level', 'banner-text', 'cache-ttl-seconds'))}"
+    ctx.change(ctx.onset, "ssm.amazonaws.com", "PutParameter", {"name": name, "type": "String", "overwrite": True},
+               {"version": ctx.rng.randint(2, 40), "tier": "Standard"}, actor=ctx.actor())
+    return Facts()
+
+
+def control_traffic_dip(ctx: Ctx) -> Facts:
+    start, factor = ctx.onset, ctx.rng.uniform(0.3, 0.6)
+    ctx.w.rate_multiplier = lambda m: factor if m >= start else 1.0
     return Facts()

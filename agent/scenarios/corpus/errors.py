@@ -37,8 +37,9 @@ class Rendered:
 def render(spec: ErrorSpec, language: str, context: str, service: str, org: str, rng: random.Random,
            **values: str) -> Rendered:
     """The log message for ``spec`` in ``language`` with ``values`` substituted into the message."""
-    exc, template = spec.for_language(language)
-    message = template.format(**values)
+    exc_template, template = spec.for_language(language)
+    exc, message = exc_template.format(**values), template.format(**values)
+    head = f"{exc}: {message}" if message else exc
     pkg = service.replace("-", "")
     if language == "java":
         frames = [f"com.{org}.{pkg}.service.{_camel(service)}Service.handle({_camel(service)}Service.java:{rng.randint(40, 400)})",
@@ -49,14 +50,26 @@ def render(spec: ErrorSpec, language: str, context: str, service: str, org: str,
         stack = ("Traceback (most recent call last):\n"
                  f'  File "/app/{pkg}/handlers.py", line {rng.randint(30, 300)}, in handle\n    result = self.backend.call(payload)\n'
                  f'  File "/app/{pkg}/backend.py", line {rng.randint(10, 200)}, in call\n    return self._client.send(request)\n'
-                 f"{exc}: {message}")
+                 f"{head}")
     elif language == "node":
-        stack = (f"{exc}: {message}\n    at {_camel(service)}Handler.handle (/usr/src/app/src/handlers/{pkg}.js:{rng.randint(10, 300)}:{rng.randint(5, 40)})\n"
+        stack = (f"{head}\n    at {_camel(service)}Handler.handle (/usr/src/app/src/handlers/{pkg}.js:{rng.randint(10, 300)}:{rng.randint(5, 40)})\n"
                  "    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\n"
                  f"    at async /usr/src/app/src/routes/{pkg}.js:{rng.randint(10, 90)}:{rng.randint(5, 30)}")
     else:
-        stack = f"{exc}: {message}"
+        stack = head
     return Rendered(exc, message, f"{context}\n{stack}")
+
+
+GENERIC_CLASSES = frozenset({"Error", "error", "TypeError", "SyntaxError", "ValueError", "KeyError", "RangeError",
+                             "AttributeError", "OSError", "MemoryError", "RuntimeError", "Exception"})
+
+
+def decisive_text(rendered: Rendered) -> str:
+    """What a truth records for an exception: the class, or (for a generic class such as ``TypeError``) the class
+    with the start of its message, so that any other error of that class does not count."""
+    if rendered.exception in GENERIC_CLASSES or " " in rendered.exception:
+        return f"{rendered.exception}: {rendered.message[:28]}".rstrip()
+    return rendered.exception
 
 
 def _camel(name: str) -> str:
@@ -75,7 +88,7 @@ READ_TIMEOUT = ErrorSpec(
     java=("java.net.SocketTimeoutException", "Read timed out calling https://{host}{path}"),
     python=("requests.exceptions.ReadTimeout", "HTTPSConnectionPool(host='{host}', port=443): Read timed out. (read timeout=10)"),
     node=("TimeoutError", "The operation was aborted due to timeout calling https://{host}{path}"),
-    go=("context deadline exceeded", "Post \"https://{host}{path}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"),
+    go=("Post \"https://{host}{path}\"", "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"),
 )
 UPSTREAM_5XX = ErrorSpec(
     java=("org.springframework.web.client.HttpServerErrorException$ServiceUnavailable", "503 Service Unavailable from POST https://{host}{path}"),
@@ -103,5 +116,5 @@ DNS_FAILURE = ErrorSpec(
     java=("java.net.UnknownHostException", "{host}: Name or service not known"),
     python=("socket.gaierror", "[Errno -2] Name or service not known ({host})"),
     node=("Error", "getaddrinfo ENOTFOUND {host}"),
-    go=("dial tcp: lookup {host}", "on 169.254.169.253:53: no such host"),
+    go=("dial tcp: lookup {host} on 169.254.169.253:53", "no such host"),
 )

@@ -8,9 +8,10 @@ faulting traces) are written as the services would show them.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from agent.scenarios.corpus.context import Ctx, Facts, install_failure, outcome_for
-from agent.scenarios.corpus.errors import READ_TIMEOUT, UPSTREAM_5XX, ErrorSpec
+from agent.scenarios.corpus.errors import READ_TIMEOUT, UPSTREAM_5XX, ErrorSpec, decisive_text
 from agent.scenarios.corpus.truth import metric_fact
 from agent.scenarios.workload import Outcome
 
@@ -154,22 +155,23 @@ POISON = ErrorSpec(
     java=("com.fasterxml.jackson.databind.exc.InvalidFormatException",
           'Cannot deserialize value of type `java.math.BigDecimal` from String "{value}": not a valid representation'),
     python=("pydantic_core._pydantic_core.ValidationError", "1 validation error for {model}\namount\n  Input should be a valid decimal [type=decimal_parsing, input_value='{value}', input_type=str]"),
-    node=("SyntaxError", "Unexpected token '\\u0000' in JSON at position {pos}"),
+    node=("SyntaxError", "Unexpected non-whitespace character after JSON at position {pos}"),
     go=("json: cannot unmarshal string into Go struct field", "{model}.amount of type float64"),
 )
 
 
 def poison_request(ctx: Ctx) -> Facts:
     value = ctx.rng.choice(("1,299.00", "12.5e999", "NaN", "\u0661\u0662\u0663"))
-    spec_exc, _ = POISON.for_language(ctx.language)
-    facts = Facts(exceptions=[spec_exc])
     client = f"{ctx.rng.randint(30, 200)}.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}"
+    position = str(ctx.rng.randint(10, 4000))
+    sample = ctx.error(POISON, "", value=value, model="OrderLine", pos=position)
+    facts = Facts(exceptions=[decisive_text(sample)])
 
     def fail(route, when):
         if route.method == "GET" and ctx.rng.random() < 0.9:
             return None
         err = ctx.error(POISON, f"Failed to parse request body from partner import client {client}", value=value, model="OrderLine",
-                        pos=str(ctx.rng.randint(10, 4000)))
+                        pos=position)
         return outcome_for(ctx, 500, ctx.rng.uniform(0.005, 0.03), err)
     install_failure(ctx, fail, share=ctx.rng.uniform(0.2, 0.6))
     return facts
@@ -225,5 +227,67 @@ def sqs_backlog(ctx: Ctx) -> Facts:
             return None
         return Outcome(200, route.latency * ctx.rng.uniform(1.0, 1.3),
                        [("WARN", ctx.logger("status"), f"Status still PENDING after {ctx.rng.randint(60, 900)}s for request {ctx.w.b.hex(8)}")])
+    install_failure(ctx, fail, share=0.5)
+    return facts
+
+
+REDIS_OOM = ErrorSpec(
+    java=("io.lettuce.core.RedisCommandExecutionException", "OOM command not allowed when used memory > 'maxmemory'."),
+    python=("redis.exceptions.OutOfMemoryError", "command not allowed when used memory > 'maxmemory'."),
+    node=("ReplyError", "OOM command not allowed when used memory > 'maxmemory'."),
+    go=("redis: OOM", "command not allowed when used memory > 'maxmemory'"),
+)
+
+
+def cache_memory_full(ctx: Ctx) -> Facts:
+    facts = Facts()
+    cluster = f"{ctx.org}-{ctx.rng.choice(('sessions', 'cache', 'ratelimit'))}-{ctx.rng.choice(('0001-001', '0001-002', '001'))}"
+    host = f"{cluster.rsplit('-', 1)[0]}.{ctx.w.b.chars(6).lower()}.ng.0001.cache.amazonaws.com"
+    ctx.use_dep("cache", "remote", host)
+    dims = {"CacheClusterId": cluster}
+    lead = ctx.rng.uniform(8, 20)
+    facts.metrics.append(ctx.replace_series("AWS/ElastiCache", "DatabaseMemoryUsagePercentage", dims,
+                                            ctx.ramp(ctx.rng.uniform(60, 80), 100.0, lead, lead=lead, sd=0.002)))
+    ctx.post.append(lambda: ctx.w.series("AWS/ElastiCache", "Evictions", dims, 0, 0, ctx.onset, kind="count"))
+    facts.keep_sources.add("metrics")
+
+    def fail(route, when):
+        if route.method == "GET" and ctx.rng.random() < 0.7:
+            return None
+        err = ctx.error(REDIS_OOM, f"Cache write to {host} failed")
+        return outcome_for(ctx, 500, ctx.rng.uniform(0.002, 0.02), err, dep="cache")
+    install_failure(ctx, fail, share=ctx.rng.uniform(0.4, 0.9))
+    return facts
+
+
+def client_surge(ctx: Ctx) -> Facts:
+    """One client floods the service (a partner's retry storm): the service's request count is the decisive resource."""
+    facts = Facts()
+    victim = ctx.victim
+    factor = ctx.rng.uniform(4, 8)
+    client_ip = f"{ctx.rng.randint(30, 200)}.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}"
+    agent = ctx.rng.choice(("PartnerSync/2.3 okhttp/4.12.0", "python-requests/2.31.0", "Apache-HttpClient/4.5.14 (Java/17.0.9)"))
+    ctx.w.route_multiplier = lambda service, route, minute: factor if (service is victim and minute >= ctx.onset) else 1.0
+    paths = tuple(route.path.split("{")[0] for route in victim.routes)
+
+    def tweak(when, fields: dict[str, Any]) -> None:
+        if when >= ctx.onset and fields.get("path", "").startswith(paths) and ctx.rng.random() < (factor - 1) / factor:
+            fields.update(client=f"{client_ip}:{ctx.rng.randint(1024, 65535)}", user_agent=agent)
+    ctx.w.alb_tweaks.append(tweak)
+    if ctx.w.lb is not None:
+        tg = ctx.w.tg_arn(victim).split(":")[-1]
+        facts.metrics.append(metric_fact("AWS/ApplicationELB", "RequestCount", {"TargetGroup": tg, "LoadBalancer": ctx.w.lb.resource}))
+    if victim.kind == "lambda":
+        facts.metrics.append(metric_fact("AWS/Lambda", "Invocations", {"FunctionName": victim.name}))
+        facts.metrics.append(metric_fact("AWS/Lambda", "ConcurrentExecutions", {"FunctionName": victim.name}))
+    for namespace, metric, dims in ctx.compute_metric(victim, "cpu"):
+        if namespace != "AWS/Lambda":
+            facts.metrics.append(ctx.replace_series(namespace, metric, dims, ctx.ramp(25, ctx.rng.uniform(90, 100), 2)))
+    facts.keep_sources.add("metrics")
+
+    def fail(route, when):
+        if ctx.rng.random() < 0.15:
+            return Outcome(503, 0.001, [], elb_only=victim.kind != "lambda")
+        return Outcome(200, route.latency * ctx.rng.uniform(4, 20), [])
     install_failure(ctx, fail, share=0.5)
     return facts

@@ -94,3 +94,26 @@ def leaked_key_with_finding(ctx: Ctx) -> Facts:
     facts.findings.append(ftype)
     facts.keep_sources.add("guardduty")
     return facts
+
+
+def crypto_mining_finding(ctx: Ctx) -> Facts:
+    """A compromised instance mines cryptocurrency: GuardDuty's finding on it, its CPU pinned; the app is unaffected."""
+    facts = Facts()
+    b = ctx.w.b
+    iid = f"i-0{b.hex(16)}"
+    ftype = ctx.rng.choice(("CryptoCurrency:EC2/BitcoinTool.B!DNS", "CryptoCurrency:EC2/BitcoinTool.B",
+                            "Impact:EC2/BitcoinDomainRequest.Reputation"))
+    pool = ctx.rng.choice(("xmr.pool.minergate.com", "pool.supportxmr.com", "xmr-eu1.nanopool.org"))
+    gd = guardduty_finding(
+        b, ftype, f"EC2 instance {iid} is querying a domain name that is associated with Bitcoin-related activity.",
+        f"EC2 instance {iid} is querying {pool}, a domain associated with cryptocurrency-related activity.",
+        severity=8.0, first_seen=ctx.onset + timedelta(minutes=2), last_seen=ctx.onset + timedelta(minutes=20),
+        count=ctx.rng.randint(20, 400), detector_id=b.hex(32),
+        resource={"ResourceType": "Instance", "InstanceDetails": {"InstanceId": iid, "InstanceType": "c5.2xlarge",
+                                                                   "Tags": [{"Key": "Name", "Value": f"{ctx.org}-batch-worker"}]}},
+        action={"ActionType": "DNS_REQUEST", "DnsRequestAction": {"Domain": pool, "Protocol": "UDP", "Blocked": False}})
+    b.add_guardduty_finding(gd)
+    facts.findings.append(ftype)
+    facts.metrics.append(ctx.replace_series("AWS/EC2", "CPUUtilization", {"InstanceId": iid}, ctx.ramp(4, 99.5, 2, sd=0.004)))
+    facts.keep_sources.update({"guardduty", "metrics"})
+    return facts

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from agent.scenarios.builder import iso_milli
 from agent.scenarios.formats import json_line, pino_line, spring_line
-from agent.scenarios.workload import Dep, Route, Service, Workload
+from agent.scenarios.workload import Dep, Outcome, Route, Service, Workload
 
 UTC_DAY_CHOICES = ("2026-03-11", "2026-05-02", "2026-06-17", "2026-07-29", "2026-09-08", "2026-10-21", "2026-11-05")
 REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1")
@@ -79,9 +80,31 @@ class Topology:
 
 
 class CorpusWorkload(Workload):
-    """A ``Workload`` whose services log in their own language's format and platform's shipping envelope."""
+    """A ``Workload`` whose services log in their own language's format and platform's shipping envelope.
+
+    ``alb_tweaks`` may rewrite the fields of an ALB line before it is written (e.g. ``actions="waf"`` for a request
+    AWS WAF blocked); a request the load balancer answered itself with 403 or 503 never reached a target, so it
+    writes no trace.
+    """
 
     topo: Topology
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.alb_tweaks: list[Callable[[datetime, dict[str, Any]], None]] = []
+        original = self.b.add_alb_request
+
+        def add_alb_request(lb: Any, when: datetime, **fields: Any) -> str:
+            for tweak in self.alb_tweaks:
+                tweak(when, fields)
+            return original(lb, when, **fields)
+        self.b.add_alb_request = add_alb_request  # type: ignore[method-assign]
+
+    def trace(self, service: Service, route: Route, path: str, trace_id: str, start: datetime, end: datetime,
+              outcome: Outcome, idx: int) -> None:
+        if outcome.elb_only and outcome.status in (403, 429, 503):
+            return
+        super().trace(service, route, path, trace_id, start, end, outcome, idx)
 
     def log(self, service: Service, when: datetime, level: str, logger: str, message: str, idx: int | None = None) -> None:
         if service.kind == "lambda":

@@ -14,7 +14,8 @@ to act, as opposed to the symptoms every kind shares (5xx, latency, a faulting t
 * ``findings`` - GuardDuty / Security Hub finding types on a resource.
 
 Any one listed fact in any evidence item of the hypothesis is enough (a kind may list the change *and* the
-resource it broke, e.g. the RDS instance whose storage filled). A control window's truth has ``control=True``
+resource it broke), unless the hypothesis LEADS with another CloudTrail change: its first evidence item is what
+it names as the cause, and blaming the wrong change is wrong whatever symptoms it also cites. A control window's truth has ``control=True``
 and no facts: it is scored by ``control_ok`` (no ``high`` hypothesis), never by ``matches``.
 """
 
@@ -139,11 +140,26 @@ def evidence_matches(item: Mapping[str, Any], truth: Truth) -> bool:
     return False
 
 
+def blames_another_change(hypothesis: Mapping[str, Any], truth: Truth) -> bool:
+    """True when the hypothesis leads with a CloudTrail item that is not one of the decisive events.
+
+    A hypothesis's first evidence item is what it names as the cause; one that leads with an unrelated change
+    (a deploy of another service, an AWS service's own reaction) tells the on-call engineer to roll back the
+    wrong thing, whatever symptoms it also cites.
+    """
+    evidence = hypothesis.get("evidence") or []
+    lead = evidence[0] if evidence and isinstance(evidence[0], Mapping) else None
+    return bool(lead and lead.get("source") == "cloudtrail" and not evidence_matches(lead, truth))
+
+
 def matches(hypothesis: Mapping[str, Any], truth: Truth) -> bool:
-    """True when the hypothesis's evidence holds the decisive event, resource, exception or finding of ``truth``.
+    """True when the hypothesis's evidence holds the decisive event, resource, exception or finding of ``truth``
+    and it does not lead with another change (``blames_another_change``).
 
     The title is not read: a hypothesis is only as right as the evidence it cites.
     """
+    if blames_another_change(hypothesis, truth):
+        return False
     evidence = hypothesis.get("evidence") or []
     return any(isinstance(item, Mapping) and evidence_matches(item, truth) for item in evidence)
 
