@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from agent.cli import main
-from tools.logs.miner import mask, mine_lines, normalise_template, template_id, template_regex
+from tools.logs import brain
+from tools.logs.miner import MinerConfig, TemplateMiner, mask, mine_lines, normalise_template, template_id, template_regex
 
 
 def test_mask_hides_every_kind_of_variable_value() -> None:
@@ -18,10 +19,10 @@ def test_mask_hides_every_kind_of_variable_value() -> None:
         "2026-11-20T09:41:01.123Z req 7f3a9c2e-1b2c-4d5e-8f90-123456789abc from 10.0.3.17:443 user bob@example.com "
         "arn:aws:dynamodb:us-east-1:123456789012:table/orders id=48213 hex 0x7ffe3a sha deadbeef1234 path /orders/991"
     )
-    masked = mask(line)
+    masked = normalise_template(mask(line))
     for value in ("2026-11-20", "7f3a9c2e", "10.0.3.17", "bob@example.com", "123456789012", "48213", "0x7ffe3a", "deadbeef1234", "991"):
         assert value not in masked
-    assert masked == "<*> req <*> from <*> user <*> id= <*> hex <*> sha <*> path <*>"  # adjacent values collapse
+    assert masked == "<*> req <*> from <*> user <*> id=<*> hex <*> sha <*> path <*>"  # adjacent values collapse
 
 
 def test_one_kind_of_error_is_one_pattern() -> None:
@@ -101,3 +102,59 @@ def test_evicted_clusters_keep_a_template_of_their_own(monkeypatch: pytest.Monke
     templates, assignments = mine_lines(lines)
     assert len(templates) == 5 and "<*>" not in {t.template for t in templates}
     assert templates[0].template.endswith("happened here <*>")
+
+
+def test_a_word_column_with_few_values_tells_events_apart() -> None:
+    lines = [f"Session {n} initialized by client WindowsUpdateAgent" for n in range(40)] + ["Session 99 initialized by client SPP"]
+    lines += [f"registered new driver {name}" for name in ("hub", "usbfs")]
+    templates, assignments = mine_lines(lines)
+    assert {t.template: t.count for t in templates} == {
+        "Session <*> initialized by client WindowsUpdateAgent": 40, "Session <*> initialized by client SPP": 1,
+        "registered new driver hub": 1, "registered new driver usbfs": 1}
+    assert assignments[0] == assignments[39] != assignments[40]
+
+
+def test_a_column_of_many_words_or_of_masked_values_is_a_variable() -> None:
+    users = ["root", "admin", "oracle", "support", "test", "guest"]
+    lines = [f"Invalid user {u} from 10.0.0.{n}" for n, u in enumerate(users)]
+    lines += [f"synchronized to 10.100.28.{n}, stratum 3" for n in range(30)] + ["synchronized to LOCAL(0), stratum 10"]
+    templates, _ = mine_lines(lines)
+    assert {t.template: t.count for t in templates} == {"Invalid user <*> from <*>": 6, "synchronized to <*> stratum <*>": 31}
+
+
+def test_without_the_split_drain_merges_one_word_differences() -> None:
+    lines = ["registered new driver hub", "registered new driver usbfs"]
+    templates, _ = mine_lines(lines, MinerConfig(split=0))
+    assert [t.template for t in templates] == ["registered new driver <*>"]
+
+
+def test_miner_keys_are_stable_and_templates_generalise() -> None:
+    miner = TemplateMiner()
+    first = miner.add("worker alpha started in 12ms")
+    assert miner.template(first) == "worker alpha started in <*>"
+    for name in ("bravo", "charlie", "delta", "echo"):
+        miner.add(f"worker {name} started in 3ms")
+    assert miner.add("worker alpha started in 99ms") == first
+    assert miner.template(first) == "worker <*> started in <*>"
+    assert [(t.template, t.count) for t in miner.templates()] == [("worker <*> started in <*>", 6)]
+    assert miner.id(first) == template_id("worker <*> started in <*>")
+
+
+def test_brain_groups_by_longest_common_pattern_and_refines_columns() -> None:
+    rows = [(("open", "file", name, "ok"), 5) for name in ("a", "b", "c", "d", "e", "f")]
+    rows += [(("close", "file", "x", "ok"), 3), (("close", "file", "y", "ok"), 1)]
+    labels = brain.parse(rows, threshold=4)
+    assert labels[:6] == [0] * 6 and labels[6] != labels[7]
+    assert brain.template([r for r, _ in rows], [0, 1, 2]) == "open file <*> ok"
+
+
+def test_brain_parser_serves_the_same_api() -> None:
+    lines = [f"open file f{n}.txt ok" for n in range(10)] + ["disk full on /dev/sda1"]
+    templates, assignments = mine_lines(lines, MinerConfig(parser="brain"))
+    assert {t.template: t.count for t in templates} == {"open file <*> ok": 10, "disk full on <*>": 1}
+    assert len(set(assignments)) == 2
+
+
+def test_unknown_parser_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown parser"):
+        TemplateMiner(MinerConfig(parser="spell"))

@@ -1,74 +1,79 @@
-"""Template mining: one configuration of drain3 shared by find_error_patterns, search_logs and digest-logs.
+"""Template mining: one miner configuration shared by find_error_patterns, search_logs, digest-logs and alerts.
 
-Messages are first masked by one combined regular expression (timestamps, UUIDs, ARNs, emails, IPs, hex,
-request ids, numbers, paths with ids), so variable values never split one kind of error into several
-patterns; drain3's ``Drain`` then groups the masked token sequences. Identical masked lines skip Drain (a
-bounded cache), which keeps throughput high on real logs where most lines repeat a few shapes.
+Messages are first masked (``tools.logs.masking``: timestamps, UUIDs, ARNs, IPs with ports, hex ids, URLs and
+paths with ids, numbers with units, durations, JSON values, ``key=value`` values), so variable values never
+split one kind of error into several patterns. drain3's ``Drain`` then groups the masked token sequences, and a
+cluster whose word column takes only a few values is split on it (Brain's refinement, ``tools.logs.brain``):
+"Failed to load order" and "Failed to persist order" stay two patterns. Identical masked lines are mined once
+(a dict), which keeps throughput high on real logs where most lines repeat a few shapes.
+
+The configuration (``DEFAULT_CONFIG``) is the one chosen by the leave-one-system-out evaluation in
+``bench/logs_loso.py``; Brain itself (``parser="brain"``) is measured there too and scores lower.
 
 A template's id is ``evidence_id("logs", template)`` ("L-xxxxxxxx"): the same text gives the same id in every
 tool and every call, and clusters whose final templates coincide are one pattern.
+
+API: ``TemplateMiner(config=None)`` with ``add(message) -> key``, ``template(key)``, ``id(key)`` and
+``templates()``; ``mine_lines(lines) -> (templates, ids)``; ``mask``, ``template_id``, ``template_regex``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from tools.common.evidence import evidence_id
+from tools.logs.masking import WILDCARD, digit_blind, join_marks, masker
 from tools.logs.matching import escape_literal
 
 if TYPE_CHECKING:  # drain3 is imported lazily (cold start)
     from drain3.drain import Drain
 
 # --- the one miner configuration -----------------------------------------------------------
+# Parser, tree depth, similarity threshold and masking set are chosen by the leave-one-system-out evaluation
+# (bench/logs_loso.py over the ten Loghub systems in ../shared/data): each system is scored with the
+# configuration that is best on the other nine; these are the values chosen on all ten (docs/performance.md).
 
-SIM_THRESHOLD = 0.6
-DEPTH = 5
+
+@dataclass(frozen=True)
+class MinerConfig:
+    """One miner configuration: ``drain`` (drain3, streaming) or ``brain`` (tools.logs.brain, batch)."""
+
+    parser: str = "drain"
+    depth: int = 4               # drain: tree depth (drain3 counts the root and the length level)
+    similarity: float = 0.6      # drain: share of equal tokens for a message to join a cluster
+    threshold: int = 6           # brain: a column with this many distinct tokens is a variable
+    split: int = 4               # drain: split a cluster on a word column with 2..split-1 distinct tokens (0: never)
+    masking: frozenset[str] = frozenset()  # optional masking kinds (tools.logs.masking.OPTIONAL_KINDS)
+
+    def describe(self) -> str:
+        kinds = "+".join(sorted(self.masking)) or "base"
+        if self.parser == "brain":
+            return f"brain threshold={self.threshold} masking={kinds}"
+        refine = f" split<{self.split}" if self.split > 2 else ""
+        return f"drain depth={self.depth} sim={self.similarity:g}{refine} masking={kinds}"
+
+
+DEFAULT_CONFIG = MinerConfig()
+SIM_THRESHOLD = DEFAULT_CONFIG.similarity
+DEPTH = DEFAULT_CONFIG.depth
 MAX_CHILDREN = 100
-MAX_CLUSTERS = 20_000  # LRU bound of drain3; an evicted cluster's template falls back to its masked example
+MAX_CLUSTERS = 20_000  # LRU bound of drain3; an evicted cluster's shapes keep their templates (rows below)
 CACHE_LIMIT = 200_000
+ROW_LIMIT = 200_000  # distinct masked lines a miner keeps (memory bound); later new shapes count on their cluster
 CANDIDATES = 64  # clusters of one tree leaf compared with a message (oldest and newest halves): bounds the work
 EXTRA_DELIMITERS: tuple[str, ...] = ()
-WILDCARD = "<*>"
-
-# Ordered alternatives: the first that matches at a position wins (longer, more specific shapes first).
-_MASKS: tuple[tuple[str, str], ...] = (
-    ("TS", r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"),
-    ("DATE", r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
-             r"\s+\d{1,2}(?:,?\s+\d{4})?(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)?(?:\s+\d{4})?\b"),
-    ("UUID", r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
-    ("ARN", r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d{0,12}:[^\s\"',;)\]]+"),
-    ("EMAIL", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
-    ("PAREN", r"(?<=\s)\((?:[^()\s]*[\d.][^()\s]*)?\)(?=\s|$)"),  # a parenthesised value, or an empty one
-    ("HOST", r"\(?\b(?:[A-Za-z0-9-]+\.)+(?:com|net|org|edu|gov|mil|int|io|info|biz|us|uk|de|fr|jp|cn|hk|ru|br|in|au|"
-             r"kr|tw|nl|local|internal|localdomain|lan)\b(?![.\w])(?::\d{1,5})?\)?"),  # not java.net.Foo
-    ("IP", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])"),
-    ("HEX", r"\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"),
-    ("CLOCK", r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"),
-    ("LONG", r"[\w+/=-]{40,}"),  # payloads, base64, long tokens
-    # Any other token holding a digit: request ids, block ids, host:port, versions, sizes, paths with ids.
-    ("ID", r"(?<![\w<>*])[\w.:/@#$%+-]*\d[\w.:/@#$%+-]*"),
-)
-# Every mask starts at a token boundary, in a token that holds a digit, @ . : ( or starts a date: the leading
-# look-around lets the engine skip plain words fast.
-_MASK_START = r"(?<!\w)(?=\S*[\d@.:(]|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|[\w+/=-]{40})"
-_MASK_RE = re.compile(_MASK_START + "(?:" + "|".join(f"(?:{pattern})" for _name, pattern in _MASKS) + ")")
-_TOKEN_RE = re.compile(r"<[A-Za-z]+(?:-\d+)?>|<\*>")
-_SPACES = re.compile(r"\s+")
-_KEY_VALUE = re.compile(r"(?<=[\w\]])(=)(?=[^\s=])")
-_RUNS = re.compile(r"<\*>(?:[\s:/._-]*<\*>)+")
 
 
-def mask(message: str) -> str:
-    """The message with every variable value replaced by ``<*>`` (``key=value`` split so values stand alone)."""
-    if "=" in message:  # the key=value split is a no-op without "=" (and costly: it cannot skip ahead)
-        message = _KEY_VALUE.sub(r"\1 ", message)
-    return _RUNS.sub(WILDCARD, _MASK_RE.sub(WILDCARD, message))
+def mask(message: str, kinds: frozenset[str] | None = None) -> str:
+    """The message with every variable value replaced by ``<*>`` (masking set of the default configuration)."""
+    return masker(DEFAULT_CONFIG.masking if kinds is None else kinds)(message)
 
 
 # --- memoised masking ------------------------------------------------------------------------
-# Every character class and literal of the three masking expressions treats all ASCII digits alike, except the
+# Every character class and literal of the masking expressions treats all ASCII digits alike, except the
 # literal "0" of the hexadecimal "0x" prefix; so two lines that differ only in which ASCII digits they hold
 # (same "skeleton" with every digit written 1) are masked at the same places, and when the masked line keeps
 # no digit at all, both give the same masked line. The "0" only matters before an "x"/"X": lines with a digit
@@ -77,31 +82,24 @@ def mask(message: str) -> str:
 
 _SKELETON = bytes.maketrans(b"0123456789", b"1111111111")  # on UTF-8 bytes: the same as on the text, faster
 _ANY_DIGIT = re.compile(r"[0-9]")
-
-
-def _digit_blind() -> bool:
-    """True while the masking expressions name no digit but in \\d, 0-9, counts {m,n} and the one "0[xX]"."""
-    text = "".join(pattern for _name, pattern in _MASKS) + _MASK_START + _KEY_VALUE.pattern + _RUNS.pattern
-    return _ANY_DIGIT.search(re.sub(r"\{\d+(?:,\d*)?\}|0-9|\\b0\[xX\]", "", text)) is None
-
-
-_MEMO_SAFE = _digit_blind()  # an edit that breaks the argument above turns the memo off, never wrong
+_MEMO_SAFE = digit_blind()  # an edit that breaks the argument above turns the memo off, never wrong
 
 
 class _MaskMemo:
     """``mask`` with the skeleton memo above; bounded like the miner's cache."""
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: frozenset[str] | None = None) -> None:
+        self._mask = masker(DEFAULT_CONFIG.masking if kinds is None else kinds)
         self._masked: dict[bytes, str] = {}
 
     def __call__(self, line: str) -> str:
         if not _MEMO_SAFE:
-            return mask(line)
+            return self._mask(line)
         skeleton = line.encode("utf-8", "surrogatepass").translate(_SKELETON)
         masked = self._masked.get(skeleton)
         if masked is not None:
             return masked
-        masked = mask(line)
+        masked = self._mask(line)
         if b"1x" not in skeleton and b"1X" not in skeleton and _ANY_DIGIT.search(masked) is None:
             if len(self._masked) >= CACHE_LIMIT:
                 self._masked.clear()
@@ -109,8 +107,14 @@ class _MaskMemo:
         return masked
 
 
+_TOKEN_RE = re.compile(r"<[A-Za-z]+(?:-\d+)?>|<\*>")
+_SPACES = re.compile(r"\s+")
+
+
 def first_line(message: str) -> str:
     """The first non-empty line of a (possibly multi-line) message, bounded to 2000 characters."""
+    if "\n" not in message and "\r" not in message and len(message) <= 2000 and not message.isspace():
+        return message  # the common case, without splitlines()
     for line in message.splitlines():
         if line.strip():
             return line[:2000]
@@ -119,7 +123,7 @@ def first_line(message: str) -> str:
 
 def normalise_template(template: str) -> str:
     """A template with any dynamic-token spelling (``<*>``, ``<Token-1>``, ``<IP-2>``) as ``<*>``."""
-    return _SPACES.sub(" ", _TOKEN_RE.sub(WILDCARD, template)).strip()
+    return _SPACES.sub(" ", _TOKEN_RE.sub(WILDCARD, join_marks(template))).strip()
 
 
 def template_id(template: str) -> str:
@@ -130,8 +134,8 @@ def template_id(template: str) -> str:
 def template_regex(template: str) -> str:
     """A regular expression matching the lines of ``template``.
 
-    Literal text is escaped; ``<*>`` becomes ``.*?``; tokens are joined by ``\\s*`` because masking may have
-    split ``key=value`` into two tokens.
+    Literal text is escaped; ``<*>`` becomes ``.*?``; tokens are joined by ``\\s*`` (a masked value may have
+    held spaces, and Insights spells tokens its own way).
     """
     tokens = normalise_template(template).split(" ")
     return r"\s*".join(".*?".join(escape_literal(part) for part in token.split(WILDCARD)) for token in tokens)
@@ -154,7 +158,7 @@ def _different_exceptions(template: Any, tokens: Any) -> bool:
     return False
 
 
-def _bounded_drain() -> Drain:
+def _bounded_drain(config: MinerConfig) -> Drain:
     """drain3's Drain, comparing a message with at most ``CANDIDATES`` clusters of its tree leaf.
 
     Two lines naming different exception classes at the same place are different errors, however similar the
@@ -177,8 +181,8 @@ def _bounded_drain() -> Drain:
             return super().fast_match(cluster_ids, tokens, sim_th, include_params)
 
     return BoundedDrain(
-        depth=DEPTH,
-        sim_th=SIM_THRESHOLD,
+        depth=config.depth,
+        sim_th=config.similarity,
         max_children=MAX_CHILDREN,
         max_clusters=MAX_CLUSTERS,
         extra_delimiters=EXTRA_DELIMITERS,
@@ -188,52 +192,135 @@ def _bounded_drain() -> Drain:
 
 
 class TemplateMiner:
-    """Streaming template miner: ``add(message) -> cluster key``; ``template(key)`` and ``id(key)`` at any time."""
+    """Streaming template miner shared by find_error_patterns, digest-logs and the alert function.
 
-    def __init__(self) -> None:
-        self._drain: Drain = _bounded_drain()
-        self._cache: dict[str, int] = {}
-        self._mask = _MaskMemo()
+    ``add(message) -> key``: the key (an int, stable for the miner's life) names the message's masked shape.
+    ``template(key)`` / ``id(key)`` give the key's template and its ``L-xxxxxxxx`` id *as mined so far* (a
+    template generalises as more lines arrive); ``templates()`` lists every template with its line count, most
+    frequent first. Identical masked lines are mined once (a dict), so the work follows the number of distinct
+    shapes, not of lines; up to ``ROW_LIMIT`` shapes are kept, later new shapes are counted on their Drain cluster.
+
+    ``drain``: a masked line joins a drain3 cluster; a cluster's column whose tokens differ in fewer than
+    ``config.split`` ways is a constant that tells events apart ("registered new driver hub" / "... usbfs"),
+    so the cluster is split on it (Brain's refinement, see ``tools.logs.brain``). ``brain``: templates of all
+    shapes are computed by Brain when asked for after new shapes arrived.
+    """
+
+    def __init__(self, config: MinerConfig | None = None) -> None:
+        self.config = config or DEFAULT_CONFIG
+        if self.config.parser not in ("drain", "brain"):
+            raise ValueError(f"unknown parser {self.config.parser!r}; known: drain, brain")
+        self._mask = _MaskMemo(self.config.masking)
+        self._keys: dict[str, int] = {}            # masked line -> key (row index)
+        self._rows: list[tuple[str, ...]] = []     # key -> masked tokens
+        self._clusters: list[int] = []             # key -> drain cluster id
+        self._members: dict[int, list[int]] = {}   # drain cluster id -> keys
+        self._counts: list[int] = []               # key -> lines
+        self._overflow: dict[int, int] = {}        # drain cluster id -> key for shapes beyond ROW_LIMIT
+        self._dirty: set[int] = set()              # clusters whose templates must be computed again
+        self._texts: dict[int, str] = {}           # key -> template (valid unless its cluster is dirty)
+        self._brain = self.config.parser == "brain"
+        self._brain_stale = False
+        self._drain: Drain | None = None if self._brain else _bounded_drain(self.config)
 
     def add(self, message: str) -> int:
-        """Mine one message (its first line: stack frames below it vary); returns its cluster key."""
+        """Mine one message (its first line: stack frames below it vary); returns its key."""
         masked = self._mask(first_line(message))
-        key = self._cache.get(masked)
-        if key is not None and self._drain.id_to_cluster.get(key) is not None:
-            return key
-        cluster, _change = self._drain.add_log_message(masked)
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[masked] = cluster.cluster_id
-        return cluster.cluster_id
+        key = self._keys.get(masked)
+        if key is None:
+            key = self._new_key(masked)
+        self._counts[key] += 1
+        return key
+
+    def _new_key(self, masked: str) -> int:
+        cluster = -1
+        if self._drain is not None:
+            cluster = int(self._drain.add_log_message(masked)[0].cluster_id)
+            if len(self._rows) >= ROW_LIMIT:
+                key = self._overflow.get(cluster)
+                if key is not None:
+                    return key
+        key = len(self._rows)
+        self._rows.append(tuple(masked.split()))
+        self._clusters.append(cluster)
+        self._counts.append(0)
+        if len(self._rows) < ROW_LIMIT:
+            self._keys[masked] = key
+        else:
+            self._overflow[cluster] = key
+        self._members.setdefault(cluster, []).append(key)
+        self._dirty.add(cluster)
+        self._brain_stale = True
+        return key
 
     def template(self, key: int, example: str | None = None) -> str:
-        """The cluster's template; for a cluster drain3 evicted (LRU), the masked ``example`` line."""
-        cluster: Any = self._drain.id_to_cluster.get(key)
-        if cluster is not None:
-            return normalise_template(cluster.get_template())
-        return normalise_template(mask(first_line(example))) if example else WILDCARD
+        """The key's template (as mined so far); ``example`` is accepted for older callers and not needed."""
+        if self._brain:
+            if self._brain_stale:
+                self._run_brain()
+        else:
+            cluster = self._clusters[key]
+            if cluster in self._dirty:
+                self._refine(cluster)
+        return self._texts[key]
 
     def id(self, key: int, example: str | None = None) -> str:
-        return template_id(self.template(key, example))
+        return template_id(self.template(key))
 
+    def templates(self) -> list[MinedTemplate]:
+        """Every template mined so far with its line count, most frequent first (ties by id)."""
+        counts: dict[str, int] = {}
+        texts: dict[str, str] = {}
+        for key, count in enumerate(self._counts):
+            if not count:
+                continue
+            text = self.template(key)
+            tid = template_id(text)
+            counts[tid] = counts.get(tid, 0) + count
+            texts.setdefault(tid, text)
+        return [MinedTemplate(k, texts[k], c) for k, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
-def mine_lines(lines: list[str]) -> tuple[list[MinedTemplate], list[str]]:
-    """Mine a list of messages: the templates (most frequent first) and each line's template id."""
-    miner = TemplateMiner()
-    keys = [miner.add(line) for line in lines]
-    examples: dict[int, str] = {}
-    for key, line in zip(keys, lines):
-        examples.setdefault(key, line)
-    ids = {key: miner.id(key, example) for key, example in examples.items()}
-    assignments = [ids[key] for key in keys]
-    counts: dict[str, int] = {}
-    texts: dict[str, str] = {}
-    for template_key, cluster_key in zip(assignments, keys):
-        if template_key in counts:
-            counts[template_key] += 1
+    def _refine(self, cluster: int) -> None:
+        from tools.logs import brain
+
+        members = self._members[cluster]
+        rows = self._rows
+        groups: list[list[int]] = []
+        split = self.config.split
+        if split > 2 and len(members) > 1 and len({len(rows[k]) for k in members}) == 1:
+            columns = []
+            for column in range(len(rows[members[0]])):
+                values = {rows[k][column] for k in members}
+                # a column holding a masked value is a parameter; only words that differ can be constants
+                if 1 < len(values) < split and not any(WILDCARD in value for value in values):
+                    columns.append(column)
+            brain.refine(rows, members, columns, split, groups)
         else:
-            counts[template_key] = 1
-            texts[template_key] = miner.template(cluster_key, examples[cluster_key])
-    templates = [MinedTemplate(k, texts[k], c) for k, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return templates, assignments
+            groups.append(members)
+        for group in groups:
+            text = normalise_template(brain.template(rows, group))
+            for key in group:
+                self._texts[key] = text
+        self._dirty.discard(cluster)
+
+    def _run_brain(self) -> None:
+        from tools.logs import brain
+
+        rows = [(tokens, max(1, count)) for tokens, count in zip(self._rows, self._counts)]
+        labels = brain.parse(rows, self.config.threshold)
+        members: dict[int, list[int]] = {}
+        for key, label in enumerate(labels):
+            members.setdefault(label, []).append(key)
+        for keys in members.values():
+            text = normalise_template(brain.template(self._rows, keys))
+            for key in keys:
+                self._texts[key] = text
+        self._brain_stale = False
+
+
+def mine_lines(lines: Iterable[str], config: MinerConfig | None = None) -> tuple[list[MinedTemplate], list[str]]:
+    """Mine messages: the templates (most frequent first) and each line's template id."""
+    miner = TemplateMiner(config)
+    keys = [miner.add(line) for line in lines]
+    ids = {key: miner.id(key) for key in set(keys)}
+    return miner.templates(), [ids[key] for key in keys]
