@@ -182,6 +182,21 @@ def aims() -> list[str]:
         slow = sorted(((v["answer"], k) for k, v in scale["runs"].items() if not k.startswith("triage")), reverse=True)
         if slow:
             rows.append(f"| each tool alone (slowest) | " + ", ".join(f"{k} {s:.1f} s" for s, k in slow[:3]) + " | see Scale |")
+    loso, digest = _load("logs-loso-summary.json"), _load("logs-digest-summary.json")
+    if loso:
+        rows.append(f"| log templates, leave-one-system-out: GA mean >= 0.90 | {loso['ga_mean']:.3f} over {loso['systems']} "
+                    f"Loghub systems (PA {loso['pa_mean']:.3f}) | {verdict(loso['ga_mean'] >= 0.90)} |")
+        rows.append(f"| log templates: no held-out system below GA 0.75 | lowest {loso['ga_min']:.3f} ({loso['ga_min_system']}) | "
+                    f"{verdict(loso['ga_min'] >= 0.75)} |")
+    for label, run in digest.items():
+        if run["lines"] == 1_000_000:
+            rows.append(f"| digest-logs >= 200,000 lines/s, {label} | {run['best']:,.0f} lines/s wall (median {run['median']:,.0f}; "
+                        f"CPU {run['cpu']:,.0f}) | {verdict(run['best'] >= 200_000)} |")
+    big = [run for run in digest.values() if run["lines"] >= 10_000_000]
+    small = [run["rss_mib"] for run in digest.values() if run["lines"] == 1_000_000]
+    if big and small:
+        rows.append(f"| digest-logs memory bounded on 10M lines | peak RSS {big[0]['rss_mib']:,.0f} MiB (1M lines: {max(small):,.0f} MiB) | "
+                    f"{verdict(big[0]['rss_mib'] < 2 * max(small))} (aim taken as < 2x the 1M figure) |")
     if cost:
         rows.append(f"| full triage body under 6k tokens | {cost['triage_tokens']:,} tokens est. ({cost['triage_bytes']:,} B) | "
                     f"{verdict(cost['triage_tokens'] < 6000)} |")

@@ -91,10 +91,33 @@ def refine(rows: Sequence[tuple[str, ...]], group: list[int], columns: list[int]
 
 
 def template(rows: Sequence[tuple[str, ...]], members: Sequence[int]) -> str:
-    """The template of a group (token rows of one length): the tokens all members share at a position, else ``<*>``."""
-    tokens = list(rows[members[0]])
+    """The template of a group (token rows of one length): the tokens all members share at a position; where they
+    differ, ``<*>`` inside the punctuation they all open and close with (``<*>,`` from ``10.0.0.1,`` and ``LOCAL(0),``)."""
+    first = rows[members[0]]
+    differ = [False] * len(first)
     for index in members[1:]:
         for position, token in enumerate(rows[index]):
-            if tokens[position] != token:
-                tokens[position] = WILDCARD
+            if not differ[position] and first[position] != token:
+                differ[position] = True
+    tokens = list(first)
+    for position, varies in enumerate(differ):
+        if varies:
+            column = [rows[index][position] for index in members]
+            tokens[position] = _common(column, _OPENERS) + WILDCARD + _common([t[::-1] for t in column], _CLOSERS)[::-1]
     return " ".join(tokens)
+
+
+_OPENERS = frozenset("([{'\"<")
+_CLOSERS = frozenset(")]}'\">,;:.")
+
+
+def _common(tokens: list[str], allowed: frozenset[str]) -> str:
+    """The longest prefix of punctuation in ``allowed`` shared by every token (and shorter than each)."""
+    prefix = ""
+    shortest = min(len(t) for t in tokens)
+    for position in range(shortest - 1):
+        char = tokens[0][position]
+        if char not in allowed or any(t[position] != char for t in tokens):
+            break
+        prefix += char
+    return prefix

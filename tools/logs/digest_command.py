@@ -3,24 +3,31 @@
 Uses the same miner configuration as find_error_patterns. ``--json`` prints
 ``{"templates": [{"id", "template", "count"}], "assignments": [id, ...]}`` (``assignments[i]`` is line i's
 template); without it, a table of the most frequent templates.
+
+The file is streamed in binary (lines end at ``\\n``, ``\\r\\n`` or ``\\r``, as in text mode; UTF-8 with invalid
+bytes read as U+FFFD): memory holds the miner's distinct shapes and 4 bytes per line (its template key), never
+the lines. The assignments are written in chunks, each id quoted once per template.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import io
 import json
+import sys
 import zlib
+from array import array
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
-from tools.logs.miner import mine_lines
+from tools.logs.miner import TemplateMiner
 
 TOP = 30
+CHUNK = 65_536  # assignments joined and written per chunk
 
 
-def read_lines(path: str) -> list[str]:
-    """The file's lines (``.gz`` accepted); UsageError when it is missing or unreadable."""
+def _open(path: str) -> IO[bytes]:
     from agent.cli import UsageError
 
     file = Path(path)
@@ -28,23 +35,61 @@ def read_lines(path: str) -> list[str]:
         raise UsageError(f"{path}: no such file")
     try:
         raw = file.open("rb")
-        handle = io.TextIOWrapper(gzip.GzipFile(fileobj=raw) if file.name.endswith(".gz") else raw, encoding="utf-8", errors="replace")
-        with handle:
-            return [line.rstrip("\r\n") for line in handle]
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it ({exc.__class__.__name__}: {exc})") from None
+    return gzip.GzipFile(fileobj=raw) if file.name.endswith(".gz") else raw  # type: ignore[return-value]
+
+
+def _split(handle: IO[bytes]) -> Iterator[bytes]:
+    """The lines of a binary stream without their ends, split at \\n, \\r\\n and \\r like text mode does."""
+    for line in handle:
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        if b"\r" in line:
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            yield from line.split(b"\r")
+        else:
+            yield line
+
+
+def mine_file(path: str) -> tuple[TemplateMiner, array[int]]:
+    """The miner after every line of the file, and each line's key (in order)."""
+    from agent.cli import UsageError
+
+    miner = TemplateMiner()
+    keys: array[int] = array("i")
+    add, append = miner.add_bytes, keys.append
+    try:
+        with _open(path) as handle:
+            for line in _split(handle):
+                append(add(line))
     except (OSError, EOFError, zlib.error) as exc:
         raise UsageError(f"{path}: cannot read it ({exc.__class__.__name__}: {exc})") from None
+    return miner, keys
+
+
+def write_json(miner: TemplateMiner, keys: array[int], out: IO[str]) -> None:
+    templates = miner.templates()
+    quoted = {key: json.dumps(miner.id(key)) for key in set(keys)}
+    out.write('{"templates": ')
+    out.write(json.dumps([{"id": t.id, "template": t.template, "count": t.count} for t in templates]))
+    out.write(', "assignments": [')
+    lookup = quoted.__getitem__
+    for start in range(0, len(keys), CHUNK):
+        if start:
+            out.write(", ")
+        out.write(", ".join(map(lookup, keys[start:start + CHUNK])))
+    out.write("]}\n")
 
 
 def run(args: argparse.Namespace) -> int:
-    lines = read_lines(args.path)
-    templates, assignments = mine_lines(lines)
+    miner, keys = mine_file(args.path)
     if args.json:
-        print(json.dumps({
-            "templates": [{"id": t.id, "template": t.template, "count": t.count} for t in templates],
-            "assignments": assignments,
-        }))
+        write_json(miner, keys, sys.stdout)
         return 0
-    print(f"{len(lines)} lines, {len(templates)} templates")
+    templates = miner.templates()
+    print(f"{len(keys)} lines, {len(templates)} templates")
     print(f"{'id':<11} {'count':>7}  template")
     for template in templates[:TOP]:
         print(f"{template.id:<11} {template.count:>7}  {template.template[:160]}")

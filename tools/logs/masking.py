@@ -3,7 +3,8 @@
 Always masked (one combined regular expression, longest and most specific shapes first): timestamps and dates,
 UUIDs, ARNs, e-mail addresses, URLs, host names, IPs with ports, hexadecimal ids, clock times, long tokens
 (base64, payloads), numbers with units (``12ms``, ``3.5MB``, ``0 bytes``, ``1024 bytes (1.0 KB)``, ``<1 sec``),
-durations (``1h30m``, ``PT5M``, ``00:01``), JSON values (``"user":"bob"`` -> ``"user":<*>``), and any other token
+durations (``1h30m``, ``PT5M``, ``00:01``), JSON scalars (``"ms":12`` -> ``"ms":<*>``, ``"id":"u-7"`` -> ``"id":<*>``;
+``"level":"ERROR"`` stays), and any other token
 holding a digit (request ids, paths with ids, versions, sizes).
 
 Two optional kinds form the *masking set* of a configuration (chosen by the leave-one-system-out bench,
@@ -54,7 +55,8 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("LONG", r"[\w+/=-]{40,}"),  # payloads, base64, long tokens
     # Any other token holding a digit: request ids, block ids, host:port, versions, sizes, paths with ids.
     # The whole token: word characters and the punctuation found inside ids, paths, queries and versions.
-    ("ID", r"(?<![\w<>*])<?[\w.:/@#$%+~{}!&?=|\\-]*\d[\w.:/@#$%+~{}!&?=|\\<>-]*"),
+    # A trailing "." or ":" ends a sentence or a "host: message" prefix, not the value.
+    ("ID", r"(?<![\w<])<?[\w.:/@#$%+~{}!&?=|\\-]*\d(?:[\w.:/@#$%+~{}!&?=|\\<>-]*[\w/@#$%+~{}!&?=|\\<>-])?"),
 )
 # Every mask starts at a token boundary, in a token that holds a digit, @ . : ( < ~ or starts a date or an
 # ISO duration: the leading look-around lets the engine skip plain words fast.
@@ -62,8 +64,9 @@ _MASK_START = (r"(?<!\w)(?=\S*[\d@.:(]|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Ma
                r"[\w+/=-]{40})")
 _MASK_RE = re.compile(_MASK_START + "(?:" + "|".join(f"(?:{pattern})" for _name, pattern in MASKS) + ")")
 
-# JSON values: a string, number or literal right after a quoted key and a colon (the key is kept).
-_JSON_VALUE = re.compile(r'(?<=":)(\s*)(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)')
+# JSON values: a number, literal, or one-word string holding a digit right after a quoted key and a colon (the
+# key stays; a string of words such as a message is masked token by token like any text).
+_JSON_VALUE = re.compile(r'(?<=":)(\s*)(?:"[^"\s\\]*\d[^"\s\\]*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.])|true|false|null)')
 # kv: the value of key=value (up to a separator) and of "key: value" (a lower-case key; one token)
 _KV_EQUALS = re.compile(r"(?<=[\w\]]=" + "\x01" + r" )(?!<\*>)[^\s,;&=\"'()\[\]{}<>]+")
 _KV_COLON = re.compile(r"(?<![\w.])([a-z][a-z_-]+: )(?!<\*>)([^\s,;\"'()\[\]{}<>]+)(?=[,;]?\s+[A-Za-z][\w-]*(?::\s|=)|[,;]?\s*$)")

@@ -81,6 +81,7 @@ def mask(message: str, kinds: frozenset[str] | None = None) -> str:
 # be masked a few hundred times instead of 150,000 times.
 
 _SKELETON = bytes.maketrans(b"0123456789", b"1111111111")  # on UTF-8 bytes: the same as on the text, faster
+_ZERO_SKELETON = bytes.maketrans(b"123456789", b"111111111")  # zeros kept (the "0" of "0x" is then alike too)
 _ANY_DIGIT = re.compile(r"[0-9]")
 _MEMO_SAFE = digit_blind()  # an edit that breaks the argument above turns the memo off, never wrong
 
@@ -212,6 +213,10 @@ class TemplateMiner:
             raise ValueError(f"unknown parser {self.config.parser!r}; known: drain, brain")
         self._mask = _MaskMemo(self.config.masking)
         self._keys: dict[str, int] = {}            # masked line -> key (row index)
+        self._fast: dict[bytes, int] = {}          # digit skeleton of a message -> key (see _add_slow)
+        self._fast_zero: dict[bytes, int] = {}     # the same, zeros kept, for lines with a digit before x/X
+        self._fast_bytes: dict[bytes, int] = {}    # the same two for add_bytes
+        self._fast_bytes_zero: dict[bytes, int] = {}
         self._rows: list[tuple[str, ...]] = []     # key -> masked tokens
         self._clusters: list[int] = []             # key -> drain cluster id
         self._members: dict[int, list[int]] = {}   # drain cluster id -> keys
@@ -225,11 +230,41 @@ class TemplateMiner:
 
     def add(self, message: str) -> int:
         """Mine one message (its first line: stack frames below it vary); returns its key."""
+        data = message.encode("utf-8", "surrogatepass")
+        skeleton = data.translate(_SKELETON)
+        key = self._fast.get(skeleton)
+        if key is None:
+            key = self._add_slow(message, data, skeleton, self._fast, self._fast_zero)
+        self._counts[key] += 1
+        return key
+
+    def add_bytes(self, raw: bytes) -> int:
+        """``add`` for one line of a file read in binary (UTF-8; invalid bytes read as U+FFFD), without decoding it
+        when a line of the same shape was seen before."""
+        skeleton = raw.translate(_SKELETON)
+        key = self._fast_bytes.get(skeleton)
+        if key is None:
+            key = self._add_slow(raw.decode("utf-8", "replace"), raw, skeleton, self._fast_bytes, self._fast_bytes_zero)
+        self._counts[key] += 1
+        return key
+
+    def _add_slow(self, message: str, data: bytes, skeleton: bytes, fast: dict[bytes, int], fast_zero: dict[bytes, int]) -> int:
+        # Lines with the same digit skeleton are masked alike (see _MaskMemo); when the masked first line keeps no
+        # digit, every line of this skeleton has this key, so the next one skips masking altogether. A digit before
+        # x/X may be the "0" of "0x": such lines are keyed on a skeleton that keeps their zeros.
+        if b"1x" in skeleton or b"1X" in skeleton:
+            skeleton, fast = data.translate(_ZERO_SKELETON), fast_zero
+            key = fast.get(skeleton)
+            if key is not None:
+                return key
         masked = self._mask(first_line(message))
         key = self._keys.get(masked)
         if key is None:
             key = self._new_key(masked)
-        self._counts[key] += 1
+        if _MEMO_SAFE and _ANY_DIGIT.search(masked) is None:
+            if len(fast) >= CACHE_LIMIT:
+                fast.clear()
+            fast[skeleton] = key
         return key
 
     def _new_key(self, masked: str) -> int:
