@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent.cli import main
 from tools.logs import brain
@@ -158,3 +160,40 @@ def test_brain_parser_serves_the_same_api() -> None:
 def test_unknown_parser_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown parser"):
         TemplateMiner(MinerConfig(parser="spell"))
+
+
+def test_digest_logs_reads_lines_as_text_mode_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mixed.log"
+    path.write_bytes(b"job 1 done\r\njob 2 done\rjob 3 done\n\xff\xfe bad bytes 4\njob 5 done\r")
+    assert main(["digest-logs", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    assert len(out["assignments"]) == len(text) == 5
+    templates, ids = mine_lines(text)
+    assert out["assignments"] == ids
+    assert {t["template"]: t["count"] for t in out["templates"]} == {t.template: t.count for t in templates}
+    assert out["assignments"][0] == out["assignments"][1] == out["assignments"][4] != out["assignments"][3]
+
+
+def test_lines_differing_only_in_digits_share_the_cached_key_only_when_safe() -> None:
+    hex_line, decimal_line = "read 0xab:cd now", "read 1xab:cd now"  # one digit skeleton, masked differently
+    assert normalise_template(mask(hex_line)) != normalise_template(mask(decimal_line))
+    text_miner, bytes_miner = TemplateMiner(), TemplateMiner()
+    for miner, add in ((text_miner, text_miner.add), (bytes_miner, lambda line: bytes_miner.add_bytes(line.encode()))):
+        hex_key = add(hex_line)
+        assert add("read 0xff:cd now") == hex_key  # same shape: from the cache
+        assert add(decimal_line) != hex_key  # masked apart, so never taken from the hex line's cache entry
+        assert miner.template(hex_key) == "read <*> now"  # Drain then merges the two shapes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789xX ab.:-=/", max_size=30), min_size=1, max_size=20))
+def test_the_skeleton_cache_gives_the_uncached_templates(lines: list[str]) -> None:
+    cached, plain = TemplateMiner(), TemplateMiner()
+    plain._fast = plain._fast_zero = _NoCache()  # type: ignore[assignment]
+    assert [cached.id(cached.add(line)) for line in lines + lines] == [plain.id(plain.add(line)) for line in lines + lines]
+
+
+class _NoCache(dict):  # type: ignore[type-arg]
+    def __setitem__(self, key: object, value: object) -> None:
+        pass

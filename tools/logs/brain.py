@@ -103,7 +103,8 @@ def template(rows: Sequence[tuple[str, ...]], members: Sequence[int]) -> str:
     for position, varies in enumerate(differ):
         if varies:
             column = [rows[index][position] for index in members]
-            tokens[position] = _common(column, _OPENERS) + WILDCARD + _common([t[::-1] for t in column], _CLOSERS)[::-1]
+            tokens[position] = (_common(column, _OPENERS, WILDCARD) + WILDCARD
+                                + _common([t[::-1] for t in column], _CLOSERS, WILDCARD[::-1])[::-1])
     return " ".join(tokens)
 
 
@@ -111,13 +112,14 @@ _OPENERS = frozenset("([{'\"<")
 _CLOSERS = frozenset(")]}'\">,;:.")
 
 
-def _common(tokens: list[str], allowed: frozenset[str]) -> str:
-    """The longest prefix of punctuation in ``allowed`` shared by every token (and shorter than each)."""
+def _common(tokens: list[str], allowed: frozenset[str], wildcard: str) -> str:
+    """The longest prefix of punctuation in ``allowed`` shared by every token (shorter than each; never a part of
+    a ``wildcard`` one of them holds there)."""
     prefix = ""
     shortest = min(len(t) for t in tokens)
     for position in range(shortest - 1):
         char = tokens[0][position]
-        if char not in allowed or any(t[position] != char for t in tokens):
+        if char not in allowed or any(t[position] != char or t.startswith(wildcard, position) for t in tokens):
             break
         prefix += char
     return prefix
