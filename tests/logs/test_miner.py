@@ -197,3 +197,15 @@ def test_the_skeleton_cache_gives_the_uncached_templates(lines: list[str]) -> No
 class _NoCache(dict):  # type: ignore[type-arg]
     def __setitem__(self, key: object, value: object) -> None:
         pass
+
+
+def test_memory_stays_bounded_on_endless_new_shapes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.logs import miner as miner_module
+
+    monkeypatch.setattr(miner_module, "ROW_LIMIT", 4)
+    miner = TemplateMiner()
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"]
+    keys = [miner.add(f"{a} {b} {c}") for a in words for b in words for c in words[:3]]
+    assert len(miner._rows) <= 2 * 4 + 1 and len(miner._keys) < 4
+    assert sum(t.count for t in miner.templates()) == len(keys)
+    assert all(miner.template(key) for key in keys)

@@ -63,6 +63,7 @@ MAX_CHILDREN = 100
 MAX_CLUSTERS = 20_000  # LRU bound of drain3; an evicted cluster's shapes keep their templates (rows below)
 CACHE_LIMIT = 200_000
 ROW_LIMIT = 200_000  # distinct masked lines a miner keeps (memory bound); later new shapes count on their cluster
+_OTHER = -2  # the cluster of shapes beyond 2 * ROW_LIMIT rows (template "<*>")
 CANDIDATES = 64  # clusters of one tree leaf compared with a message (oldest and newest halves): bounds the work
 EXTRA_DELIMITERS: tuple[str, ...] = ()
 
@@ -272,6 +273,8 @@ class TemplateMiner:
         if self._drain is not None:
             cluster = int(self._drain.add_log_message(masked)[0].cluster_id)
             if len(self._rows) >= ROW_LIMIT:
+                if len(self._rows) >= 2 * ROW_LIMIT:  # beyond both bounds: one catch-all shape
+                    cluster, masked = _OTHER, WILDCARD
                 key = self._overflow.get(cluster)
                 if key is not None:
                     return key
