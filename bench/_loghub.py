@@ -59,15 +59,21 @@ def normal(template: str) -> str:
     return _SPACE.sub(" ", _RUN.sub("<*>", template)).strip()
 
 
-def grouping_accuracy(truth: list[str], predicted: list[str]) -> float:
-    """Share of messages whose predicted group has exactly the members of their true group."""
-    if not truth:
-        return 0.0
+def _groups(truth: list[str], predicted: list[str]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """The members (line numbers) of every true and every predicted group."""
     true_groups: dict[str, set[int]] = defaultdict(set)
     predicted_groups: dict[str, set[int]] = defaultdict(set)
     for index, (t, p) in enumerate(zip(truth, predicted)):
         true_groups[t].add(index)
         predicted_groups[p].add(index)
+    return true_groups, predicted_groups
+
+
+def grouping_accuracy(truth: list[str], predicted: list[str]) -> float:
+    """Share of messages whose predicted group has exactly the members of their true group."""
+    if not truth:
+        return 0.0
+    true_groups, predicted_groups = _groups(truth, predicted)
     correct = 0
     for members in predicted_groups.values():
         first = next(iter(members))
@@ -93,11 +99,7 @@ def parsing_accuracy(true_templates: list[str], predicted_templates: list[str]) 
 
 def template_f1(truth: list[str], true_templates: list[str], predicted: list[str], predicted_templates: list[str]) -> float:
     """FTA: F1 of precision and recall over templates (group exact and text equal)."""
-    true_groups: dict[str, set[int]] = defaultdict(set)
-    predicted_groups: dict[str, set[int]] = defaultdict(set)
-    for index, (t, p) in enumerate(zip(truth, predicted)):
-        true_groups[t].add(index)
-        predicted_groups[p].add(index)
+    true_groups, predicted_groups = _groups(truth, predicted)
     correct = 0
     for members in predicted_groups.values():
         first = next(iter(members))
