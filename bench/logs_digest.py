@@ -172,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     accuracy_table()
     print("\n`python -m agent digest-logs FILE --json`, end to end (child process; lines/s; best and median of "
           f"{REPEATS} wall, CPU of the best; peak RSS MiB)")
+    print(f"load average at start: {_load()} (2 cores shared with other engineers' test runs: wall time depends on it; "
+          "CPU lines/s does not)")
     print(f"{'file':<34} {'lines':>10} {'best':>10} {'median':>10} {'CPU':>10} {'RSS MiB':>8}")
     summary: dict[str, dict[str, float]] = {}
     if not args.quick:
@@ -180,7 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         throughput("mixed Loghub lines, 10M (1 run)", mixed_loghub_file(10 * MILLION), 1, summary)
         (CACHE / "logs-digest-summary.json").write_text(json.dumps(summary))
+    print(f"load average at end: {_load()}")
     return 0
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{value:.1f}" for value in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 if __name__ == "__main__":
