@@ -96,6 +96,12 @@ def _record(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _watch(args: argparse.Namespace) -> int:
+    from agent.watch import run
+
+    return run(args)
+
+
 def _add_runtime_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--snapshot", help="snapshot directory (default: the bundled demo incident)")
     parser.add_argument("--model", help="bedrock:<model-id> for a Bedrock Converse tool-use loop")
@@ -156,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("mcp", help="serve the catalogue's functions as an MCP server on stdio")
     p.add_argument("--snapshot", help="snapshot directory (default: OPSAGENT_SNAPSHOT, else AWS)")
     p.set_defaults(run=_mcp)
+
+    p = commands.add_parser("watch", help="replay a snapshot's logs through the proactive alerts")
+    p.add_argument("--snapshot", help="snapshot directory (default: OPSAGENT_SNAPSHOT)")
+    p.add_argument("--json", action="store_true", help="one JSON object per notification")
+    p.set_defaults(run=_watch)
 
     p = commands.add_parser("record", help="capture a real account's window into a snapshot")
     p.add_argument("--start", required=True)

@@ -43,6 +43,16 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     print(f"Snapshot {path}: account {manifest.account}, {manifest.region}, {manifest.window}", file=out)
     if manifest.description:
         print(manifest.description.strip().split("\n")[0][:400], file=out)
+    _rule(out, "Slack: the alert that fired before anyone asked")
+    from agent.watch import render, replay
+
+    alerts = replay(Snapshot.open(path))
+    if alerts:
+        print(f"(the snapshot's error lines replayed through the alert Lambda: {len(alerts)} notification(s); the first)\n",
+              file=out)
+        print(render(alerts[0]), file=out, flush=True)
+    else:
+        print("No alert would have fired: nothing new or sharply risen in the error lines.", file=out)
     agent = OfflineAgent(ToolBox(f"demo-{uuid.uuid4().hex[:8]}", out))
 
     def turn(title: str, text: str) -> str:

@@ -4,7 +4,7 @@ stops the alert."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from tools.alerts.notify import Alert, Enrichment
@@ -20,7 +20,7 @@ def triage_report(alert: Alert, seconds: float, snapshot: Any = None) -> dict[st
     from tools.common.timewindow import Window
 
     start = datetime.fromtimestamp(alert.since - TRIAGE_LOOKBACK_SECONDS, timezone.utc)
-    end = datetime.fromtimestamp(alert.time, timezone.utc) + timedelta(minutes=1)
+    end = datetime.fromtimestamp(alert.time + 1, timezone.utc)  # now: nothing after the alert is looked at
     if snapshot is not None:
         start = max(start, snapshot.manifest.start)
         end = min(end, snapshot.manifest.end)
