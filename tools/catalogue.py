@@ -366,6 +366,30 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
         ),
     ),
+    Function(
+        "triage",
+        "search_runbooks",
+        "Searches the team's runbooks and past investigations for an error, symptom, change or question "
+        "(lexical ranking): each runbook with its title, owner, link and first checks; each past incident with "
+        "its date, cause and id. Use it for 'how do we fix X', 'has this happened before', or to attach a "
+        "runbook to a cause found by investigate.",
+        (
+            Parameter(
+                "query",
+                "string",
+                "An error message or exception, a symptom, a CloudTrail event name or a question, e.g. "
+                "'ProvisionedThroughputExceededException on orders'.",
+                required=True,
+                constraints={"maxLength": 500, "minLength": 2},
+            ),
+            Parameter(
+                "service",
+                "string",
+                "Prefer runbooks and incidents of this service or AWS service, e.g. 'checkout' or 'dynamodb'.",
+                constraints=SAFE_NAME,
+            ),
+        ),
+    ),
 )
 
 ACTION_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(f.action_group for f in FUNCTIONS))
@@ -377,7 +401,7 @@ ACTION_GROUP_DESCRIPTIONS: dict[str, str] = {
     "metrics": "CloudWatch metrics: what changed, and one series.",
     "xray": "X-Ray: fault root causes and sample traces.",
     "findings": "Security Hub and GuardDuty findings.",
-    "triage": "Full investigation across every source.",
+    "triage": "Full investigation across every source; runbooks and past incidents.",
 }
 
 

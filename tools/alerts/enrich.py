@@ -56,4 +56,26 @@ class Enricher:
                 enrichment.report = triage_report(alert, budget, self.snapshot)
             except Exception as exc:  # noqa: BLE001 - the alert goes out without triage, saying so
                 enrichment.problems.append(f"triage ({exc.__class__.__name__})")
+        report = enrichment.report or {}
+        hypotheses = report.get("hypotheses") or []
+        enrichment.runbooks = list(hypotheses[0].get("runbooks", [])) if hypotheses else []
+        enrichment.similar = [{"title": p["title"], "date": p["date"], "id": p["id"]} for p in report.get("similar_incidents", [])]
+        if not enrichment.runbooks:
+            enrichment.runbooks = self.runbooks_for(alert, enrichment.problems)
         return enrichment
+
+    def runbooks_for(self, alert: Alert, problems: list[str]) -> list[dict[str, str]]:
+        """Runbooks matching the new templates themselves (when triage attached none)."""
+        from tools.common import config as config_module
+        from tools.knowledge import store
+
+        query = " ".join([t.record.template for t in alert.triggers[:3]] + [t.log_group for t in alert.triggers[:3]])
+        try:
+            knowledge = store.load(config_module.load()["knowledge"]["runbook_base_url"])
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"runbooks ({exc.__class__.__name__})")
+            return []
+        if knowledge.index is None:
+            return []
+        hits = [h for h in knowledge.index.search(query, "runbook", [alert.service], 2) if h.match]
+        return [{"title": h.document.title, "link": h.document.link} for h in hits[:1]]

@@ -193,6 +193,11 @@ def to_tool_result(report: dict[str, Any], hypotheses: list[Hypothesis], window:
                 block.lines.append(f"  link: {item['link']}")
         if again:
             block.lines.append("- also: " + ", ".join(again))
+        for runbook in entry.get("runbooks", []):
+            block.lines.append(f"- runbook: {runbook['title']} {runbook['link']}")
+    if report.get("similar_incidents"):
+        past = result.section("similar past incidents")
+        past.lines.extend(f"{p['id']} on {p['date']}: {p['title']} (similarity {p['score']})" for p in report["similar_incidents"])
     result.evidence = [e for h in hypotheses for e in h.evidence(EVIDENCE_PER_HYPOTHESIS)]
     result.data["report"] = report
     top_logs = [e.id for h in hypotheses[:1] for e in h.evidence() if e.source == "logs"]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from tools.common.result import ToolResult
+from tools.knowledge.attach import attach as attach_knowledge
 from tools.triage import fanout
 from tools.triage.onset import find_onset
 from tools.triage.rank import rank
@@ -37,7 +38,9 @@ def investigate(request: Any) -> ToolResult:
         times = [t for t in times if request.window.start - timedelta(hours=1) <= t <= request.window.end]
         onset = min(times) if times else None
     report = build_report(request.window, question, onset, hypotheses, outcome.sources())
+    knowledge_problems = attach_knowledge(report, hypotheses, focus, request.config)
     result = to_tool_result(report, hypotheses, request.window, time.monotonic() - started)
+    result.notes.extend(knowledge_problems)
     if focus:
         result.session["service"] = focus
     return result
