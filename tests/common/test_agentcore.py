@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
 from snapshot_fixture import write_snapshot  # noqa: E402
 
 # Arguments for the required parameters (the others are optional).
-REQUIRED_EXAMPLES = {"match": "timeout", "namespace": "AWS/ApplicationELB", "metric_name": "HTTPCode_Target_5XX_Count"}
+REQUIRED_EXAMPLES = {"match": "timeout", "query": "ThrottlingException", "namespace": "AWS/ApplicationELB", "metric_name": "HTTPCode_Target_5XX_Count"}
 
 # AgentCore control plane: ToolDefinition {name, description, inputSchema, outputSchema?}; SchemaDefinition
 # {type, description?, properties?, required?, items?}; a Lambda target's toolSchema is {inlinePayload: [...]}.

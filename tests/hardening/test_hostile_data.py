@@ -18,6 +18,7 @@ from tools.catalogue import FUNCTIONS, Function
 
 REQUIRED = {
     "search_logs": [{"name": "match", "type": "string", "value": "rejected"}],
+    "search_runbooks": [{"name": "query", "type": "string", "value": "connect timed out rejected"}],
     "get_metric": [{"name": "namespace", "type": "string", "value": "AWS/ApplicationELB"},
                    {"name": "metric_name", "type": "string", "value": "TargetResponseTime"},
                    {"name": "dimensions", "type": "string", "value": "LoadBalancer=app/shop-alb/50dc6c495c0c9188"}],
