@@ -170,7 +170,7 @@ def test_access_denied_through_the_contract(stub: Stubber, sleeps: list[float]) 
     outcome = execute(FUNCTION, service.list_changes, {"window": "2026-11-20T09:00Z/2026-11-20T11:00Z"},
                       config=config(), use_environment_snapshot=False, deadline=Deadline(30))
     assert not outcome.reprompt and outcome.result is not None and outcome.result.status == "error"
-    assert "FAILED: LookupEvents failed: AccessDeniedException" in outcome.body
+    assert "FAILED: AccessDenied for cloudtrail:LookupEvents" in outcome.body and "LookupEvents failed: AccessDeniedException" in outcome.body
     assert "IAM role" in outcome.body
 
 

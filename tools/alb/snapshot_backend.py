@@ -18,10 +18,12 @@ as parameters, never written into the SQL.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import tempfile
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -30,10 +32,10 @@ from typing import Any
 
 from tools.alb import schema
 from tools.alb.sql import DELIVERY_LAG, DUCKDB, Answer, Filters, alb_time, summary_query
+from tools.common import coverage
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
 from tools.common.evidence import athena_link
-from tools.common.safety import safe
 from tools.common.snapshot import Snapshot
 from tools.common.timewindow import UTC, Window
 
@@ -239,7 +241,32 @@ def fetch(snapshot: Snapshot, window: Window, filters: Filters, bucket: int, dea
         raise SourceError("alb", f"the snapshot's ALB logs could not be read ({exc.__class__.__name__}: {str(exc)[:160]})",
                           "check the files under alb/ of the snapshot") from None
     answer = Answer(rows, link, lines=None if lines is None else int(lines or 0), malformed=int(malformed or 0), notes=notes)
-    if skipped:
-        names = ", ".join(Path(p).relative_to(snapshot.root).as_posix() for p in skipped[:3])
-        answer.notes.append(f"skipped {len(skipped)} unreadable file(s) (e.g. {safe(names, 300)})")
+    for path in skipped:  # each named in the tool's coverage: the answer is partial, never silently ok
+        coverage.unreadable_file(Path(path).relative_to(snapshot.root).as_posix(), _why_unreadable(path))
+    if answer.malformed:
+        # DuckDB reads a cut gzip up to the cut without an error; its last, partial line is then malformed. Only
+        # in that case are the .gz files checked (read through once), so an intact snapshot costs nothing more.
+        cut = [p for p in paths if p.endswith(".gz") and _gzip_problem(p)]
+        for path in cut:
+            coverage.unreadable_file(Path(path).relative_to(snapshot.root).as_posix(), str(_gzip_problem(path)))
+        if answer.malformed > len(cut):
+            coverage.skipped_record("alb", f"{answer.malformed - len(cut)} line(s) do not match the ALB access-log format")
     return answer
+
+
+def _gzip_problem(path: str) -> str | None:
+    """Why Python's gzip reader cannot read ``path`` to its end (in words), or None."""
+    from tools.common.snapshot import unreadable_reason
+
+    try:
+        with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as handle:
+            while handle.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:
+        return unreadable_reason(exc)
+    return None
+
+
+def _why_unreadable(path: str) -> str:
+    """Why DuckDB could not read a file, in words."""
+    return _gzip_problem(path) or "DuckDB could not read it as text lines"

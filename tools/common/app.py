@@ -30,7 +30,9 @@ from tools import catalogue
 from tools.catalogue import Function
 from tools.common import agentcore
 from tools.common import config as config_module
+from tools.common import coverage
 from tools.common import session as session_module
+from tools.common.aws_errors import describe, is_aws_exception
 from tools.common.config import Config
 from tools.common.deadline import Deadline
 from tools.common.errors import ConfigError, InputError, SourceError
@@ -139,16 +141,28 @@ def execute(
         if snapshot is not None and window is not None and not window.overlaps(snapshot.manifest.window):
             result = _no_data(function, window, snapshot)
         else:
-            result = implementation(request)
+            with coverage.collecting() as gaps:
+                result = implementation(request)
+            coverage.apply_gaps(result, gaps)
     except InputError as exc:
         return Outcome(safe(str(exc), 1500), True, attributes)
     except SourceError as exc:
         result = ToolResult(function.action_group, f"{function.name}: {exc.source} could not be read", window, status="error")
         result.fail(exc.what, exc.hint)
     except Exception as exc:  # noqa: BLE001 - the contract: nothing escapes a tool
+        if is_aws_exception(exc):  # e.g. ProfileNotFound or NoCredentialsError while creating a client
+            what, hint = describe(exc, "", function.action_group)
+            result = ToolResult(function.action_group, f"{function.name}: {function.action_group} could not be read", window, status="error")
+            result.fail(what, hint)
+            return _finish(function, params, attributes, window, result, config)
         logger.exception("tool failed", extra={"function": function.qualified_name})
         result = ToolResult(function.action_group, f"{function.name}: internal error", window, status="error")
         result.fail(f"the tool failed unexpectedly ({exc.__class__.__name__})", "try a narrower window; the error is in the tool's logs")
+    return _finish(function, params, attributes, window, result, config)
+
+
+def _finish(function: Function, params: dict[str, Any], attributes: dict[str, str], window: Window | None,
+            result: ToolResult, config: Config) -> Outcome:
     focus = {p.name: params[p.name] for p in function.parameters if p.remember and params.get(p.name)}
     focus.update(result.session)
     new_session = session_module.updated(attributes, window, focus)

@@ -7,8 +7,8 @@ import os
 from functools import lru_cache
 from typing import Any
 
+from tools.common.aws_errors import describe
 from tools.common.errors import SourceError
-from tools.common.safety import redact
 
 _RETRY = {"mode": "adaptive", "max_attempts": 4}
 
@@ -29,41 +29,8 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-_HINTS = {
-    "AccessDenied": "the tool's IAM role lacks this permission; check the role the stack created",
-    "AccessDeniedException": "the tool's IAM role lacks this permission; check the role the stack created",
-    "UnauthorizedOperation": "the tool's IAM role lacks this permission",
-    "ThrottlingException": "AWS throttled the calls; retry in a minute or narrow the window",
-    "Throttling": "AWS throttled the calls; retry in a minute or narrow the window",
-    "TooManyRequestsException": "AWS throttled the calls; retry in a minute or narrow the window",
-    "LimitExceededException": "a service limit was reached; retry later or narrow the window",
-    "ResourceNotFoundException": "the resource does not exist in this account and region; check the configuration",
-    "InvalidRequestException": "AWS rejected the request; check the configured names",
-    "BadRequestException": "AWS rejected the request; check the configured names",
-    "ServiceUnavailableException": "the AWS service is unavailable; retry shortly",
-    "InternalServerError": "the AWS service had an internal error; retry shortly",
-    "InternalServerException": "the AWS service had an internal error; retry shortly",
-}
-
-
 def explain(source: str, operation: str, exc: BaseException) -> SourceError:
-    """Turn a botocore/boto3 exception into a SourceError naming the call, the AWS error and what to do."""
-    code = ""
-    message = ""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        error = response.get("Error", {}) or {}
-        code = str(error.get("Code", ""))
-        message = redact(str(error.get("Message", "")))[:200]  # AWS messages can echo keys or ARNs with secrets
-    name = exc.__class__.__name__
-    if not code:
-        if "Timeout" in name or "timeout" in str(exc).lower():
-            return SourceError(source, f"{operation} timed out", "AWS did not answer in time; retry or narrow the window")
-        if "EndpointConnectionError" in name or "ConnectionError" in name:
-            return SourceError(source, f"{operation} could not reach AWS", "check the network path (VPC endpoints, NAT) of the tool")
-        if "NoCredentials" in name or "PartialCredentials" in name:
-            return SourceError(source, f"{operation}: no AWS credentials", "run with credentials, or set OPSAGENT_SNAPSHOT for offline data")
-        return SourceError(source, f"{operation} failed ({name})", "retry; if it persists check the tool's logs")
-    hint = _HINTS.get(code, "retry; if it persists check the tool's logs")
-    detail = f"{operation} failed: {code}" + (f" ({message})" if message else "")
-    return SourceError(source, detail, hint)
+    """Turn a botocore/boto3 exception into a SourceError naming the call, the AWS error and what to do
+    (the shared mapping of ``tools.common.aws_errors``)."""
+    what, hint = describe(exc, operation, source)
+    return SourceError(source, what, hint)

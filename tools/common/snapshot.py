@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from tools.common import coverage
 from tools.common.timewindow import Window, parse_instant, to_utc
 
 FOLDERS = ("logs", "alb", "cloudtrail", "metrics", "xray", "securityhub", "guardduty")
@@ -51,11 +52,13 @@ class ReadStats:
 
     def skip_record(self, where: str, why: str) -> None:
         self.skipped_records += 1
+        coverage.skipped_record(where, why)
         if len(self.reasons) < _MAX_REASONS:
             self.reasons.append(f"{where}: {why}")
 
     def skip_file(self, where: str, why: str) -> None:
         self.skipped_files += 1
+        coverage.unreadable_file(where, why)
         if len(self.reasons) < _MAX_REASONS:
             self.reasons.append(f"{where}: {why}")
 
@@ -134,6 +137,27 @@ def _parse_manifest(path: Path) -> Manifest:
     )
 
 
+def unreadable_reason(exc: BaseException, lines_read: int | None = None) -> str:
+    """Why a file could not be read, in words (a cut gzip, a file that is not gzip, bad JSON, an OS error)."""
+    if isinstance(exc, EOFError):
+        why = "truncated gzip (the file ends before its compressed stream does)"
+    elif isinstance(exc, gzip.BadGzipFile):
+        why = "not a gzip file despite its .gz name"
+    elif isinstance(exc, zlib.error):
+        why = f"corrupt gzip data ({str(exc)[:80]})"
+    elif isinstance(exc, json.JSONDecodeError):
+        why = f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    elif isinstance(exc, RecursionError):
+        why = "JSON nested too deeply"
+    elif isinstance(exc, OSError):
+        why = f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+    else:
+        why = f"cannot be read ({exc.__class__.__name__})"
+    if lines_read:
+        why += f"; only its first {lines_read:,} line(s) were read"
+    return why
+
+
 def _open_text(path: Path) -> IO[str]:
     if path.name.endswith(".gz"):
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
@@ -180,14 +204,16 @@ class Snapshot:
         for path in self.files(folder):
             label = path.relative_to(self.root).as_posix()
             stats.files += 1
+            read = 0
             try:
                 with _open_text(path) as handle:
                     for line in handle:
+                        read += 1
                         line = line.rstrip("\r\n")
                         if line.strip():
                             yield label, line
             except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                stats.skip_file(label, f"unreadable ({exc.__class__.__name__})")
+                stats.skip_file(label, unreadable_reason(exc, read))
 
     def jsonl(self, folder: str, stats: ReadStats) -> Iterator[dict[str, Any]]:
         for label, line in self.lines(folder, stats):
@@ -211,7 +237,7 @@ class Snapshot:
                 with _open_text(path) as handle:
                     yield label, json.load(handle)
             except (OSError, EOFError, zlib.error, gzip.BadGzipFile, json.JSONDecodeError, RecursionError) as exc:
-                stats.skip_file(label, f"not a readable JSON file ({exc.__class__.__name__})")
+                stats.skip_file(label, unreadable_reason(exc))
 
     def _list_items(self, folder: str, key: str, stats: ReadStats) -> Iterator[dict[str, Any]]:
         for label, document in self.documents(folder, stats):
@@ -298,6 +324,7 @@ def line_blocks(snapshot: Snapshot, folder: str, stats: ReadStats) -> Iterator[t
     for path in snapshot.files(folder):
         label = path.relative_to(snapshot.root).as_posix()
         stats.files += 1
+        read = 0
         try:
             with _open_binary(path) as handle:
                 carry = b""
@@ -311,11 +338,13 @@ def line_blocks(snapshot: Snapshot, folder: str, stats: ReadStats) -> Iterator[t
                         carry = data
                         continue
                     carry = data[cut:]
-                    yield label, _split_lines(data[:cut].decode("utf-8", errors="replace"))
+                    block = _split_lines(data[:cut].decode("utf-8", errors="replace"))
+                    read += len(block)
+                    yield label, block
                 if carry:
                     yield label, _split_lines(carry.decode("utf-8", errors="replace"))
         except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            stats.skip_file(label, f"unreadable ({exc.__class__.__name__})")
+            stats.skip_file(label, unreadable_reason(exc, read))
 
 
 def _split_lines(text: str) -> list[str]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from tools import catalogue
+from tools.common import coverage
+from tools.common.aws_errors import describe, is_aws_exception
 from tools.common.deadline import Deadline
 from tools.common.evidence import Evidence
 from tools.common.result import ToolResult
@@ -64,16 +66,36 @@ class FanoutResult:
                 seen.setdefault(item.id, item)
         return list(seen.values())
 
-    def sources(self) -> dict[str, dict[str, str]]:
-        """One entry per report source: status and detail."""
-        report: dict[str, dict[str, str]] = {}
+    def sources(self) -> dict[str, dict[str, Any]]:
+        """One entry per report source: status and detail, and what was not read / the baseline it had
+        (``missing``, ``baseline_from``, ``no_baseline``: optional fields of the report schema)."""
+        report: dict[str, dict[str, Any]] = {}
         for run in self.runs.values():
             for source in run.task.sources:
                 status, detail = _split_status(run, source)
-                report[source] = {"status": status, "detail": detail}
+                entry: dict[str, Any] = {"status": status, "detail": detail}
+                cover = _coverage(run, source)
+                missing = [safe(str(m), 300) for m in cover.get("missing") or []][:6]
+                if missing:
+                    entry["missing"] = missing
+                    if status in ("ok", "empty"):
+                        entry["status"] = "partial"
+                if cover.get("baseline_from"):
+                    entry["baseline_from"] = str(cover["baseline_from"])
+                if "no_baseline" in cover:
+                    entry["no_baseline"] = bool(cover["no_baseline"])
+                report[source] = entry
         for source in REPORT_SOURCES:
             report.setdefault(source, {"status": "not_configured", "detail": "no tool for this source in this deployment"})
         return {s: report[s] for s in REPORT_SOURCES} | {k: v for k, v in report.items() if k not in REPORT_SOURCES}
+
+
+def _coverage(run: SourceRun, source: str) -> dict[str, Any]:
+    """The tool's coverage entry for ``source`` (``tools.common.coverage``), or {}."""
+    if run.result is None or not isinstance(run.result.data, dict):
+        return {}
+    entry = (run.result.data.get("coverage") or {}).get(source)
+    return entry if isinstance(entry, dict) else {}
 
 
 def _split_status(run: SourceRun, source: str) -> tuple[str, str]:
@@ -146,7 +168,9 @@ def _run(task: Task, parent: Any, deadline: Deadline) -> SourceRun:
     except Exception as exc:  # noqa: BLE001 - a broken tool module (e.g. SyntaxError) is one failed source
         return SourceRun(task, "error", f"the tool could not be loaded ({exc.__class__.__name__})", 0.0)
     try:
-        result = implementation(_request(parent, task, deadline))
+        with coverage.collecting() as gaps:
+            result = implementation(_request(parent, task, deadline))
+        coverage.apply_gaps(result, gaps)
     except Exception as exc:  # noqa: BLE001 - one failing source must not stop the investigation
         return SourceRun(task, "error", safe(_failure_detail(task, exc), 300), time.monotonic() - started)
     seconds = time.monotonic() - started
@@ -167,10 +191,9 @@ def _failure_detail(task: Task, exc: Exception) -> str:
 
     if isinstance(exc, InputError):  # e.g. the focus is not a configured log group: say which parameter and why
         return f"not queried: {exc}"
-    if not isinstance(exc, SourceError) and type(exc).__module__.startswith("botocore"):
-        from tools.common.aws import explain
-
-        exc = explain(task.action_group, task.function, exc)
+    if not isinstance(exc, SourceError) and is_aws_exception(exc):
+        what, hint = describe(exc, "", task.action_group)
+        return what + (f" — {hint}" if hint else "")
     if isinstance(exc, SourceError):
         return exc.what + (f" — {exc.hint}" if exc.hint else "")
     return f"the tool failed ({exc.__class__.__name__})"

@@ -1,0 +1,219 @@
+"""Coverage: what a tool could and could not read, per source, so no answer is silent about missing data.
+
+Three things are tracked, and every tool result, the triage report's ``sources`` and the Slack answer carry them:
+
+* **missing data** — files a snapshot reader could not read (and why: "truncated gzip", "not JSON"), records it
+  skipped, pages or log groups not read, the deadline. Snapshot readers report into the collector of the call
+  (``collecting()``, a context variable set by the tool contract and by triage's fan-out), so no tool can drop a
+  skipped file silently; ``apply_gaps`` then turns an ``ok``/``empty`` result into ``partial`` and says what is
+  missing.
+* **no baseline** — the data of a source starts at time T (a snapshot's manifest start), so nothing before T can
+  be compared with: a pattern first seen at T is not "new", a metric at T did not "appear". ``Baseline`` says
+  whether the comparison window is covered, shortened or missing, and ``new_without_baseline`` decides whether
+  something first seen after T is new in the data that exists.
+* the per-source coverage entry, ``result.data['coverage'][source]`` = ``{"missing": [...], "baseline_from":
+  ISO or absent, "no_baseline": bool}``, copied into the triage report's ``sources`` entries (optional fields of
+  ``triage-report.schema.json``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tools.common.timewindow import Window, iso
+
+MAX_MISSING = 5  # unreadable files named per source; the rest are counted
+# Something first seen after the data began is "new" only if, at the rate it then occurred, it would have shown
+# at least this many times in the data before it: P(no occurrence | Poisson(3)) = e^-3 < 5 %, so a pattern
+# that simply had not happened yet by chance is not called new (a rare one first seen soon after T is not).
+NEW_MIN_EXPECTED = 3.0
+
+
+@dataclass
+class SourceGaps:
+    """What one source's readers skipped."""
+
+    files: list[str] = field(default_factory=list)
+    unreadable_files: int = 0
+    skipped_records: int = 0
+    record_reasons: list[str] = field(default_factory=list)
+
+    def missing(self) -> list[str]:
+        """Human lines: the unreadable files and why, and the count of skipped records."""
+        lines = [f"unreadable file {f}" for f in self.files]
+        if self.unreadable_files > len(self.files):
+            lines.append(f"{self.unreadable_files - len(self.files)} more unreadable file(s)")
+        if self.skipped_records:
+            lines.append(f"{self.skipped_records} malformed record(s) skipped" +
+                         (f" (e.g. {self.record_reasons[0]})" if self.record_reasons else ""))
+        return lines
+
+
+@dataclass
+class Gaps:
+    """Per source (snapshot folder), what the readers of one tool call skipped."""
+
+    by_source: dict[str, SourceGaps] = field(default_factory=dict)
+
+    def of(self, source: str) -> SourceGaps:
+        return self.by_source.setdefault(source, SourceGaps())
+
+    def __bool__(self) -> bool:
+        return any(g.unreadable_files or g.skipped_records for g in self.by_source.values())
+
+
+_CURRENT: ContextVar[Gaps | None] = ContextVar("opsagent_read_gaps", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[Gaps]:
+    """Collect what snapshot readers skip during one tool call (nested calls share the outer collector)."""
+    outer = _CURRENT.get()
+    if outer is not None:
+        yield outer
+        return
+    gaps = Gaps()
+    token = _CURRENT.set(gaps)
+    try:
+        yield gaps
+    finally:
+        _CURRENT.reset(token)
+
+
+def _source_of(label: str) -> str:
+    return label.split("/", 1)[0] if "/" in label else label
+
+
+def unreadable_file(label: str, why: str) -> None:
+    """A reader could not read (all or the end of) the file ``label`` (``<folder>/<path>``)."""
+    gaps = _CURRENT.get()
+    if gaps is None:
+        return
+    entry = gaps.of(_source_of(label))
+    entry.unreadable_files += 1
+    if len(entry.files) < MAX_MISSING:
+        entry.files.append(f"{label}: {why}")
+
+
+def skipped_record(label: str, why: str) -> None:
+    """A reader skipped one malformed record of ``label`` (a file, or a bare folder name)."""
+    gaps = _CURRENT.get()
+    if gaps is None:
+        return
+    entry = gaps.of(_source_of(label))
+    entry.skipped_records += 1
+    if len(entry.record_reasons) < 2:
+        entry.record_reasons.append(f"{label}: {why}")
+
+
+def entry(result: Any, source: str) -> dict[str, Any]:
+    """The coverage entry of ``source`` in ``result.data`` (created empty)."""
+    coverage = result.data.setdefault("coverage", {})
+    return coverage.setdefault(source, {"missing": []})
+
+
+def mark_missing(result: Any, source: str, what: str) -> None:
+    """Say that part of ``source`` was not read; an ``ok``/``empty`` result becomes ``partial``."""
+    missing = entry(result, source)["missing"]
+    if what not in missing:
+        missing.append(what)
+    if result.status in ("ok", "empty"):
+        result.status = "partial"
+    line = f"not read ({source}): {what}"
+    if line not in result.failures:
+        result.failures.append(line)
+
+
+def apply_gaps(result: Any, gaps: Gaps) -> None:
+    """Fold what the readers skipped into ``result``: each missing part named, status ``partial``."""
+    for source, gap in gaps.by_source.items():
+        for what in gap.missing():
+            mark_missing(result, source, what)
+
+
+# --- baselines -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The comparison window of a question and where the data of the source begins (None: not known to start
+    inside it, e.g. live AWS)."""
+
+    window: Window
+    data_start: datetime | None = None
+
+    @property
+    def missing(self) -> bool:
+        """No data at all before the window: nothing can be called new or changed against 'before'."""
+        return self.data_start is not None and self.data_start >= self.window.end
+
+    @property
+    def shortened(self) -> bool:
+        return self.data_start is not None and self.window.start < self.data_start < self.window.end
+
+    @property
+    def covered(self) -> Window | None:
+        """The part of the comparison window that has data."""
+        if self.missing:
+            return None
+        if self.shortened and self.data_start is not None:
+            return Window(self.data_start, self.window.end)
+        return self.window
+
+    def note(self) -> str | None:
+        """One line for the tool body, or None when the baseline is complete."""
+        if self.data_start is None:
+            return None
+        if self.missing:
+            return (f"no baseline: the data starts at {iso(self.data_start)}, so nothing can be called new or changed "
+                    "before it; 'new' below means first seen well after that")
+        if self.shortened:
+            return f"short baseline: the data starts at {iso(self.data_start)}, inside the comparison window {self.window}"
+        return None
+
+    def attrs(self) -> dict[str, Any]:
+        """Evidence attrs ``no_baseline`` and ``baseline_from`` (see ``tools.common.evidence``)."""
+        values: dict[str, Any] = {"no_baseline": self.missing}
+        if self.missing or self.shortened:
+            values["baseline_from"] = iso(self.data_start) if self.data_start else None
+        return values
+
+    def record(self, result: Any, source: str) -> None:
+        """Write the baseline coverage of ``source`` into ``result`` (data and a headline line first)."""
+        if self.data_start is None:
+            return
+        cover = entry(result, source)
+        cover["no_baseline"] = self.missing
+        if self.missing or self.shortened:
+            cover["baseline_from"] = iso(self.data_start)
+        note = self.note()
+        if note and note not in result.headline:
+            result.headline.insert(0, note)
+
+
+def baseline_for(request: Any, window: Window | None = None) -> Baseline:
+    """The baseline of ``request``'s window: a snapshot holds no data before its manifest's start."""
+    window = window or request.window
+    comparison = window.baseline()
+    snapshot = getattr(request, "snapshot", None)
+    data_start = snapshot.manifest.start if snapshot is not None else None
+    if data_start is not None and data_start <= comparison.start:
+        data_start = None  # the whole comparison window has data
+    return Baseline(comparison, data_start)
+
+
+def new_without_baseline(first_seen: datetime | None, last_seen: datetime | None, count: int,
+                         data_start: datetime, bucket_seconds: float = 60.0) -> bool:
+    """Whether something first seen at ``first_seen`` is new in data that begins at ``data_start``: at the rate
+    it occurred from then on, it would have been seen ``NEW_MIN_EXPECTED`` times in the data before it."""
+    if first_seen is None or count <= 0 or first_seen <= data_start:
+        return False
+    active = max(((last_seen or first_seen) - first_seen).total_seconds() + bucket_seconds, bucket_seconds)
+    expected_before = count / active * (first_seen - data_start).total_seconds()
+    return expected_before >= NEW_MIN_EXPECTED and not math.isnan(expected_before)
