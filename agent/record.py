@@ -61,8 +61,11 @@ class Recorder:
         self.budget = budget
         self.progress = progress
         self.notes: dict[str, str] = {}
+        self.said: dict[str, str] = {}
+        self.sources: dict[str, dict[str, str]] = {}
 
     def say(self, source: str, text: str) -> None:
+        self.said[source] = text
         print(f"[{source}] {text} ({self.budget.used / 1e6:.1f} of {self.budget.max_bytes / 1e6:.0f} MB)", file=self.progress, flush=True)
 
     def _write(self, relative: str, data: bytes) -> bool:
@@ -97,6 +100,9 @@ class Recorder:
     def logs(self) -> None:
         cfg = self.config["logs"]
         groups = list(cfg.get("log_groups") or [])
+        if not groups and not cfg.get("log_group_prefixes"):
+            self.notes["logs"] = "no log groups configured ([logs] log_groups / log_group_prefixes)"
+            return
         client = self.client("logs")
         for prefix in cfg.get("log_group_prefixes") or []:
             for page in client.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
@@ -236,6 +242,16 @@ class Recorder:
         self._json("guardduty/findings.json", {"Findings": findings})
         self.say("guardduty", f"{len(findings):,} findings")
 
+    def _captured(self, name: str) -> dict[str, str]:
+        """The manifest entry of a source whose step finished: ok, partial (cut at the size bound) or not
+        configured (nothing to read, e.g. no ALB log bucket)."""
+        note = self.notes.get(name, "")
+        if note.startswith("no "):
+            return {"status": "not_configured", "detail": note}
+        if note:
+            return {"status": "partial", "detail": f"{self.said.get(name, '')}; {note}".strip("; ")}
+        return {"status": "ok", "detail": self.said.get(name, "")}
+
     _account: str | None = None
 
     def account(self) -> str:
@@ -256,15 +272,19 @@ class Recorder:
         for name, step, enabled in steps:
             if not enabled:
                 self.notes[name] = "disabled in the configuration"
+                self.sources[name] = {"status": "not_configured", "detail": "disabled in the configuration"}
                 continue
             try:
                 step()
             except Exception as exc:  # noqa: BLE001 - one unreadable source must not lose the others
-                from tools.common.aws import explain
+                from tools.common.aws_errors import describe
 
-                error = explain(name, name, exc)
-                self.notes[name] = f"not recorded: {error.what}"
-                self.say(name, f"FAILED: {error.what} ({error.hint})")
+                what, hint = describe(exc, "", name)
+                self.notes[name] = f"not recorded: {what}"
+                self.sources[name] = {"status": "error", "detail": f"{what} — {hint}"}
+                self.say(name, f"FAILED: {what} ({hint})")
+                continue
+            self.sources[name] = self._captured(name)
         try:
             account = self.account()
         except Exception:  # noqa: BLE001 - the snapshot is still usable without the account id
@@ -274,6 +294,7 @@ class Recorder:
             "start": self.start.strftime(UTC_FMT), "end": self.end.strftime(UTC_FMT),
             "description": f"recorded by ops-agent record from account {account} in {self.region}",
             "recorded": self.notes,
+            "sources": self.sources,
         }
         (self.out / "manifest.json").write_text(json.dumps(manifest, indent=2))
         return manifest
@@ -323,4 +344,12 @@ def run(args: argparse.Namespace, clients: Callable[[str], Any] | None = None, p
     manifest = recorder.run()
     print(f"snapshot written to {out} ({recorder.budget.used / 1e6:.1f} MB): {json.dumps(manifest['recorded']) if manifest['recorded'] else 'all sources recorded'}",
           file=progress or sys.stderr)
+    captured = [name for name, entry in manifest["sources"].items() if entry["status"] in ("ok", "partial")]
+    if not captured:
+        failed = "; ".join(dict.fromkeys(entry["detail"] for entry in manifest["sources"].values()))
+        print(f"error: no source could be recorded ({failed})", file=progress or sys.stderr)
+        return NOTHING_READ
     return 0
+
+
+NOTHING_READ = 3  # exit status when no data source could be read at all (interfaces.md)

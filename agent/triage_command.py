@@ -97,8 +97,11 @@ def render_terminal(report: dict[str, Any]) -> str:
     if report.get("question"):
         lines.append(f"Question {report['question']}")
     lines.append("")
+    first = report["summary"].split("\n", 1)[0].replace("*", "")
+    if first.startswith("Could not check"):  # what could not be checked comes first, here as in Slack
+        lines += [first, ""]
     if not report["hypotheses"]:
-        lines.append("No hypothesis: nothing abnormal found.")
+        lines.append("No hypothesis (the answer below says what was and was not read).")
     for hypothesis in report["hypotheses"]:
         lines.append(f"#{hypothesis['rank']} [{hypothesis['confidence']:<6}] {hypothesis['title']}  (score {hypothesis.get('score', 0)})")
         for item in hypothesis["evidence"]:
@@ -129,4 +132,14 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(render_terminal(report))
-    return 0
+    return exit_status(report)
+
+
+NOTHING_READ = 3  # exit status when no data source could be read at all (interfaces.md)
+
+
+def exit_status(report: dict[str, Any]) -> int:
+    """0, or 3 when no data source could be read at all (the answer then says what could not be checked)."""
+    from tools.triage.headline import nothing_read
+
+    return NOTHING_READ if nothing_read(report["sources"]) else 0

@@ -150,7 +150,16 @@ def run_ask(args: argparse.Namespace, out: TextIO | None = None, clients: dict[s
         raise UsageError("the question is empty")
     agent = build_agent(args, _progress(args, out), clients)
     converse_turn(agent, question, out, args)
-    return 0
+    return exit_status(getattr(getattr(agent, "tools", None), "calls", []))
+
+
+NOTHING_READ = 3  # exit status when no data source could be read at all (interfaces.md)
+
+
+def exit_status(calls: list[Any]) -> int:
+    """3 when the tools were called and none could read any data (every status error or not_configured)."""
+    statuses = [call.status for call in calls if getattr(call, "status", None)]
+    return NOTHING_READ if statuses and all(s in ("error", "not_configured") for s in statuses) else 0
 
 
 def _progress(args: argparse.Namespace, out: TextIO) -> TextIO:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, TextIO
 
 from tools import catalogue
 from tools.catalogue import Function
+
+
+_STATUS = re.compile(r"(?m)^(?:window: .*\| )?status: (ok|empty|partial|error|not_configured)$")
 
 
 @dataclass
@@ -26,6 +30,12 @@ class ToolCall:
     @property
     def size(self) -> int:
         return len(self.body.encode("utf-8"))
+
+    @property
+    def status(self) -> str | None:
+        """The ``status:`` of the body's header (ok, empty, partial, error, not_configured), or None (REPROMPT)."""
+        found = _STATUS.search(self.body[:2000])
+        return found.group(1) if found and not self.reprompt else None
 
     def describe(self) -> str:
         args = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.params.items())

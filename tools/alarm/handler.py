@@ -98,8 +98,12 @@ def notification(alarm: dict[str, Any], report: dict[str, Any]) -> dict[str, Any
     from tools.common.safety import safe
 
     name = safe(alarm["name"], 120).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    from tools.triage.headline import unchecked_sources
+
     top = report["hypotheses"][0] if report["hypotheses"] else None
-    headline = f"{top['title']} ({top['confidence']})" if top else "no clear cause found"
+    unchecked = unchecked_sources(report["sources"])
+    headline = f"{top['title']} ({top['confidence']})" if top else (
+        f"could not check {unchecked}" if unchecked else "no clear cause found")
     title = f":rotating_light: {name} is in ALARM: {headline}"
     if len(title) > TITLE_LIMIT:
         title = title[: TITLE_LIMIT - 1] + "…"

@@ -144,6 +144,8 @@ def execute(
             with coverage.collecting() as gaps:
                 result = implementation(request)
             coverage.apply_gaps(result, gaps)
+            if snapshot is not None and snapshot.manifest.sources and function.action_group != "triage":
+                coverage.apply_recording(result, coverage.sources_of(function.action_group), snapshot.manifest.sources)
     except InputError as exc:
         return Outcome(safe(str(exc), 1500), True, attributes)
     except SourceError as exc:

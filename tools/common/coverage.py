@@ -137,6 +137,30 @@ def apply_gaps(result: Any, gaps: Gaps) -> None:
             mark_missing(result, source, what)
 
 
+def sources_of(action_group: str) -> tuple[str, ...]:
+    """The report sources an action group's tools read (the findings tools read two)."""
+    return ("securityhub", "guardduty") if action_group == "findings" else (action_group,)
+
+
+def apply_recording(result: Any, sources: tuple[str, ...], recorded: dict[str, dict[str, str]]) -> None:
+    """What ``record`` could not capture (the manifest's ``sources``) is said in the answer: a source that failed
+    when recorded is an ``error`` (not "not configured"), a partly recorded one is ``partial``."""
+    for source in sources:
+        entry = recorded.get(source) or {}
+        status, detail = entry.get("status"), entry.get("detail", "")
+        if status == "error":
+            per_source = result.data.get("sources") if isinstance(result.data.get("sources"), dict) else {}
+            own = per_source.get(source) if isinstance(per_source.get(source), dict) else {}
+            read_nothing = own.get("status", result.status) in ("not_configured", "empty", "error")
+            mark_missing(result, source, f"not captured when the snapshot was recorded: {detail}")
+            if read_nothing:  # an error, not "not configured": the source exists but could not be captured
+                result.data["coverage"][source]["recorded_error"] = True
+                if len(sources) == 1:
+                    result.status = "error"
+        elif status == "partial":
+            mark_missing(result, source, f"only partly captured when the snapshot was recorded: {detail}")
+
+
 # --- baselines -------------------------------------------------------------------------------
 
 

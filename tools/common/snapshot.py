@@ -88,6 +88,7 @@ class Manifest:
     end: datetime
     description: str = ""
     question: str | None = None
+    sources: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)  # what ``record`` captured
 
     @property
     def window(self) -> Window:
@@ -134,7 +135,20 @@ def _parse_manifest(path: Path) -> Manifest:
         end=times["end"],
         description=str(raw.get("description", "")),
         question=question if isinstance(question, str) and question.strip() else None,
+        sources=_recorded_sources(raw.get("sources")),
     )
+
+
+def _recorded_sources(raw: Any) -> dict[str, dict[str, str]]:
+    """The manifest's optional ``sources`` (status and detail per source, as ``record`` wrote them); odd entries
+    are ignored (unknown keys are ignored, as for the rest of the manifest)."""
+    if not isinstance(raw, dict):
+        return {}
+    kept = {}
+    for name, entry in raw.items():
+        if isinstance(name, str) and isinstance(entry, dict) and entry.get("status") in ("ok", "empty", "partial", "error", "not_configured"):
+            kept[name[:40]] = {"status": str(entry["status"]), "detail": str(entry.get("detail", ""))[:300]}
+    return kept
 
 
 def unreadable_reason(exc: BaseException, lines_read: int | None = None) -> str:

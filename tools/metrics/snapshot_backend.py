@@ -75,7 +75,8 @@ def read_series(
             continue
         statistic = _statistic(raw["Datapoints"], statistic_of(key))
         if statistic is None:
-            stats.skip_record("metrics", f"series {key.metric[:60]} has no datapoints with a statistic")
+            if raw["Datapoints"]:  # an empty series is a metric without data (no 5xx at all), not a malformed one
+                stats.skip_record("metrics", f"series {key.metric[:60]} has no datapoints with a statistic")
             continue
         points, unit = _points(raw["Datapoints"], statistic, now, stats)
         period = raw.get("Period")

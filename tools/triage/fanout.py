@@ -82,6 +82,9 @@ class FanoutResult:
                         entry["status"] = "partial"
                 if cover.get("baseline_from"):
                     entry["baseline_from"] = str(cover["baseline_from"])
+                if cover.get("recorded_error"):  # the source exists but the recording could not capture it
+                    entry["status"] = "error"
+                    entry["detail"] = "; ".join(missing) or entry["detail"]
                 if "no_baseline" in cover:
                     entry["no_baseline"] = bool(cover["no_baseline"])
                 report[source] = entry
@@ -171,6 +174,8 @@ def _run(task: Task, parent: Any, deadline: Deadline) -> SourceRun:
         with coverage.collecting() as gaps:
             result = implementation(_request(parent, task, deadline))
         coverage.apply_gaps(result, gaps)
+        if parent.snapshot is not None and parent.snapshot.manifest.sources:
+            coverage.apply_recording(result, task.sources, parent.snapshot.manifest.sources)
     except Exception as exc:  # noqa: BLE001 - one failing source must not stop the investigation
         return SourceRun(task, "error", safe(_failure_detail(task, exc), 300), time.monotonic() - started)
     seconds = time.monotonic() - started

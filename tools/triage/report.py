@@ -12,6 +12,7 @@ from tools.common.incident import session_values
 from tools.common.result import ToolResult
 from tools.common.safety import FENCE_CLOSE, FENCE_OPEN, redact
 from tools.common.timewindow import Window, iso
+from tools.triage.headline import all_clear, could_not_check, nothing_read
 from tools.triage.rank import Hypothesis, hhmm
 
 SLACK_LIMIT = 2500
@@ -68,21 +69,23 @@ def build_summary(
     question: str | None = None,
     limit: int = SLACK_LIMIT,
 ) -> str:
-    """The Slack answer: top cause first with inline evidence ids and links, also possible, not checked."""
+    """The Slack answer: what could not be checked first (``headline``), then the top cause with inline evidence
+    ids and links, also possible, not configured."""
     lines: list[str] = []
     _link = _Links()
-    problems = [f"{name} ({entry['status']})" for name, entry in sources.items() if entry.get("status") in ("error", "partial")]
+    gap = could_not_check(sources)
+    if gap:
+        lines.append(gap)
     unconfigured = [name for name, entry in sources.items() if entry.get("status") == "not_configured"]
     tail: list[str] = []
-    if problems:
-        tail.append("*Could not fully check:* " + ", ".join(problems) + ".")
     if unconfigured:
         tail.append("*Not configured:* " + ", ".join(unconfigured) + ".")
     window_line = f"_Window {iso(window.start)} to {iso(window.end)}" + (f"; onset {hhmm(onset)}" if onset else "; no onset found") + "._"
 
     top = hypotheses[0] if hypotheses else None
     if top is None or top.confidence == "low" and all(h.confidence == "low" for h in hypotheses):
-        lines.append("*Nothing clearly abnormal in this window*: no error, 5xx or latency change stands out across the sources checked.")
+        if not (gap and nothing_read(sources)):
+            lines.append(all_clear(sources))
         for hypothesis in hypotheses[:2]:
             ids = ", ".join(_link(e) for e in hypothesis.evidence(2))
             lines.append(f"• Weak lead (low): {hypothesis.title} — {ids}")
