@@ -30,7 +30,7 @@ TRIAGE_LEAD = timedelta(minutes=60)
 DEFAULT_TRIAGE_WINDOW = "last 2h"
 RAW_LINES = 20
 _ID = re.compile(r"\b([LACMXSG])-[0-9a-f]{8}\b")
-_REFERENCE_WORDS = frozenset({"that", "those", "these", "this", "it", "them", "same"})
+_REFERENCE_WORDS = frozenset({"that", "those", "these", "this", "it", "them"})
 _CALLS: dict[str, str] = {
     "changes": "cloudtrail__list_changes",
     "errors": "logs__find_error_patterns",

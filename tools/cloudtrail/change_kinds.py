@@ -6,8 +6,10 @@ and a mitigation builder. ``kind_of(call)`` picks the kind; ``mitigation(call)``
 identifiers of the call's own request (only identifier-looking values; anything else stays a placeholder).
 
 The priors are ordinal, not measured probabilities: paths, permissions and keys that a running system depends on
-(0.9) over deployments (0.8) over capacity and routing settings (0.6) over additions (0.3) over housekeeping
-that cannot break traffic (alarms, retention, tags, log streams: 0.05).
+(0.9) over deployments (0.8) over capacity, routing and configuration settings (0.6) over additions (0.3) over
+housekeeping that cannot break traffic (alarms, retention, tags, log streams: 0.05). Turning off audit logging or
+detection ranks with the paths (0.9): it is what an intruder does. Some services log the API name with a version
+suffix (Lambda's ``UpdateFunctionCode20150331v2``); it is stripped before the lookup.
 """
 
 from __future__ import annotations
@@ -94,8 +96,12 @@ KINDS: tuple[ChangeKind, ...] = (
                                   "DeleteAlias", "UpdateAlias"),
                0.9, frozenset({"crypto", "access", "app_error"})),
     ChangeKind("secret", ("RotateSecret", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage", "DeleteSecret",
-                          "ResetDBClusterParameterGroup", "ModifyDBCluster", "ModifyDBInstance", "PutParameter"),
+                          "ResetDBClusterParameterGroup", "ModifyDBCluster", "ModifyDBInstance"),
                0.8, frozenset({"credentials", "access", "app_error"})),
+    # Application configuration: breaks things when a value is wrong, but most writes are routine (log levels).
+    ChangeKind("configuration", ("PutParameter", "DeleteParameter", "DeleteParameters", "PutConfigurationSetEventDestination",
+                                 "UpdateConfigurationProfile", "StartDeployment", "PutFeatureFlag", "UpdateApplicationSettings"),
+               0.6, frozenset({"app_error", "network", "credentials"})),
     ChangeKind("deployment", ("UpdateService", "UpdateFunctionCode", "UpdateFunctionConfiguration", "UpdateAlias",
                               "CreateDeployment", "UpdateStage", "UpdateEnvironment", "ExecuteChangeSet",
                               "UpdateStack", "CreateStack", "UpdateApplication",
@@ -117,9 +123,14 @@ KINDS: tuple[ChangeKind, ...] = (
                0.6, frozenset({"throttle", "capacity", "network", "app_error"})),
     ChangeKind("new identity or access", ("CreateAccessKey", "CreateUser", "CreateLoginProfile", "AttachUserPolicy",
                                           "AttachRolePolicy", "AttachGroupPolicy", "AddUserToGroup", "CreateRole",
-                                          "AuthorizeSecurityGroupIngress", "UpdateLoginProfile", "ConsoleLogin",
-                                          "StopLogging", "DeleteTrail", "DeleteDetector", "DisableSecurityHub"),
+                                          "AuthorizeSecurityGroupIngress", "UpdateLoginProfile", "ConsoleLogin"),
                0.4, frozenset({"security"})),
+    # Turning off the audit trail or detection is what an intruder does after getting in.
+    ChangeKind("audit or detection disabled", ("StopLogging", "DeleteTrail", "UpdateTrail", "DeleteDetector",
+                                               "UpdateDetector", "DisableSecurityHub", "DeleteFlowLogs",
+                                               "PutEventSelectors", "DeleteConfigurationRecorder",
+                                               "StopConfigurationRecorder"),
+               0.9, frozenset({"security"})),
     ChangeKind("housekeeping", ("PutRetentionPolicy", "PutMetricAlarm", "DeleteAlarms", "PutDashboard", "TagResource",
                                 "UntagResource", "PutBucketTagging", "CreateTags", "DeleteTags", "CreateLogStream",
                                 "CreateLogGroup", "PutSubscriptionFilter", "TagRole", "TagUser", "AddTagsToResource",
@@ -128,6 +139,7 @@ KINDS: tuple[ChangeKind, ...] = (
 )
 OTHER = ChangeKind("other change", (), 0.3, frozenset({"app_error"}))
 _BY_EVENT = {event: kind for kind in KINDS for event in kind.events}
+_BY_NAME = {kind.name: kind for kind in KINDS}
 
 # Rollbacks by event name: what an on-call engineer runs to undo the change (identifiers from the request).
 UNDO: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -160,17 +172,30 @@ UNDO: dict[str, Callable[[dict[str, Any]], str]] = {
     "DeregisterTargets": lambda p: f"register the targets again in {_v(p, 'targetGroupArn')} (`aws elbv2 register-targets`)",
     "UpdateTable": lambda p: f"restore the capacity of table {_v(p, 'tableName')} (or switch it to on-demand)",
     "PutFunctionConcurrency": lambda p: f"raise or remove the reserved concurrency of {_v(p, 'functionName')}",
+    "StopLogging": lambda p: f"start logging again: `aws cloudtrail start-logging --name {_v(p, 'name')}`, then treat the account as compromised",
+    "DeleteTrail": lambda p: f"recreate the trail {_v(p, 'name')} (`aws cloudtrail create-trail`), then treat the account as compromised",
+    "PutParameter": lambda p: f"restore the previous value of {_v(p, 'name')} (`aws ssm get-parameter-history`, then `aws ssm put-parameter --overwrite`)",
     "CreateAccessKey": lambda p: f"deactivate the new key of {_v(p, 'userName', default='the user')} (`aws iam update-access-key --status Inactive`) and rotate the leaked one",
     "CreateUser": lambda p: f"disable and delete the user {_v(p, 'userName')} if nobody on the team created it",
     "AttachUserPolicy": lambda p: f"detach {_v(p, 'policyArn')} from {_v(p, 'userName')} (`aws iam detach-user-policy`)",
     "AttachRolePolicy": lambda p: f"detach {_v(p, 'policyArn')} from {_v(p, 'roleName')} if it was not intended",
 }
 _REMOVES = re.compile(r'"(?:Remove|Delete|Detach|Revoke|Disassociate)', re.I)
+_VERSION_SUFFIX = re.compile(r"20\d{6}(?:v\d+)?$")
+
+
+def base_name(event_name: str) -> str:
+    """The API name without the version suffix some services log: Lambda's 'UpdateFunctionCode20150331v2'."""
+    return _VERSION_SUFFIX.sub("", event_name)
 
 
 def kind_of(call: Call) -> ChangeKind:
-    """The kind of a call by its event name (``OTHER`` when the table does not know it)."""
-    return _BY_EVENT.get(call.event_name, OTHER)
+    """The kind of a call by its event name (``OTHER`` when the table does not know it). An ECS UpdateService
+    that sets no task definition only scales the service: capacity, not a deployment."""
+    name = base_name(call.event_name)
+    if name == "UpdateService" and "taskDefinition" not in json.dumps(request_of(call)) and "forceNewDeployment\": true" not in json.dumps(request_of(call)):
+        return _BY_NAME["capacity"]
+    return _BY_EVENT.get(name, OTHER)
 
 
 def removes_something(call: Call) -> bool:
@@ -180,7 +205,7 @@ def removes_something(call: Call) -> bool:
 
 def mitigation(call: Call) -> str | None:
     """How to undo this call, with the identifiers of its request; None when the table has no rollback."""
-    undo = UNDO.get(call.event_name)
+    undo = UNDO.get(base_name(call.event_name))
     if undo is None or call.failed:
         return None
     return undo(request_of(call)) or None

@@ -42,6 +42,9 @@ ONSET_SLACK_MINUTES = 5.0
 NO_ONSET_TIMING_SHARE = 0.5
 # A failed call changed nothing; it stays listed but ranks below changes that happened.
 FAILED_CALL_FACTOR = 0.5
+# A change an AWS service made on its own (auto scaling, a scheduler) is routine operation far more often than a
+# cause; it stays listed but ranks below what people and pipelines changed.
+AWS_SERVICE_FACTOR = 0.5
 # Below this, no change explains the symptoms well and the answer says so.
 EXPLAINS_THRESHOLD = 0.3
 
@@ -65,7 +68,7 @@ def _linked(scored: Scored, context: IncidentContext) -> tuple[str, ...]:
         return ()
     call = scored.call
     mine = names_of([*resources_of(call.record), request_summary(call.record, 2000), call.principal.name, call.source_ip])
-    return tuple(sorted({m for m in mine if any(related(m, name) for name in context.names)}))
+    return tuple(sorted({m for m in mine if any(related(name, m) for name in context.names)}))
 
 
 def _timing(moment: datetime, onset: datetime) -> float:
@@ -91,6 +94,8 @@ def relevance(scored: Scored, context: IncidentContext, digest: Digest) -> Relev
     score = prior * (LINK_WEIGHT * (1.0 if linked else 0.0) + FITS_WEIGHT * fits + TIMING_WEIGHT * timing + BASE_WEIGHT)
     if call.failed:
         score *= FAILED_CALL_FACTOR
+    if call.actor == "service" and call.via.endswith(".amazonaws.com"):
+        score *= AWS_SERVICE_FACTOR
     return Relevance(round(score, 3), kind.name, linked, before)
 
 

@@ -112,13 +112,15 @@ def names_of(values: Iterable[Any]) -> list[str]:
     return list(found)
 
 
-def related(a: str, b: str) -> bool:
-    """Two names are the same thing, or one is a whole hyphen/underscore-delimited part of the other and at least
-    ``MIN_PART`` long: 'invoices-create' ~ 'invoices-create-lambda-role', 'pricing' ~ 'pricing-tg'."""
-    if a == b:
+def related(symptom: str, name: str) -> bool:
+    """A change's ``name`` is the symptom's resource, or a more specific name built on it (the symptom name is a
+    whole hyphen/underscore-delimited part of it, at least ``MIN_PART`` long): 'invoices-create' ~
+    'invoices-create-lambda-role'. Not the other way round: a project prefix ('gigpass' in a parameter path) is
+    part of every resource name ('gigpass-web-alb') and links nothing."""
+    if symptom == name:
         return True
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return len(short) >= MIN_PART and re.search(rf"(?:^|[-_]){re.escape(short)}(?:$|[-_])", long) is not None
+    return (len(symptom) >= MIN_PART and len(name) > len(symptom)
+            and re.search(rf"(?:^|[-_]){re.escape(symptom)}(?:$|[-_])", name) is not None)
 
 
 def session_values(onset: str | None, evidence: Iterable[Any]) -> dict[str, str]:
