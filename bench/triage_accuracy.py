@@ -11,8 +11,9 @@ resource, exception or finding must be in its evidence). Printed as markdown:
    as wrong);
 3. controls with a ``high`` hypothesis (false alarms);
 4. leave-one-kind-out: when ``tools.triage.calibration`` exposes ``fit(samples)`` and ``applied(params)``, every
-   kind is re-triaged with parameters fitted WITHOUT it; otherwise nothing is fitted and LOKO equals the
-   per-kind figures (said so);
+   kind is scored with parameters fitted WITHOUT it: relabelled offline when the hook also has
+   ``relabel(params, hypotheses) -> [confidence, ...]`` (cheap), else re-triaged inside ``applied``; otherwise
+   nothing is fitted and LOKO equals the per-kind figures (said so);
 5. PetShop train split and NAB series beside a robust z-score baseline (``bench/triage_external.py``).
 
 Usage: ``python bench/triage_accuracy.py [--variants 5] [--control-variants 2] [--jobs 2] [--kinds K ...]
@@ -62,8 +63,8 @@ def score(report: dict[str, Any], truth: Truth) -> dict[str, Any]:
         "strict": strict,
         "top_confidence": top["confidence"] if top else None,
         "top_title": (top["title"] if top else "")[:140],
-        "hypotheses": [{"confidence": h.get("confidence"), "score": h.get("score"), "correct": ok}
-                       for h, ok in zip(hypotheses, correct)],
+        "hypotheses": [{"confidence": h.get("confidence"), "score": h.get("score"), "confidence_value": h.get("confidence_value"),
+                        "correct": ok} for h, ok in zip(hypotheses, correct)],
         "onset": report.get("onset"),
         "sources": {name: entry.get("status") for name, entry in (report.get("sources") or {}).items()},
     }
@@ -153,6 +154,20 @@ def controls_table(results: list[dict[str, Any]]) -> list[str]:
     return rows
 
 
+def _held_out(kind: str, results: list[dict[str, Any]], calibration: Any, params: Any, jobs: int) -> list[dict[str, Any]]:
+    """The held-out kind's cases under ``params``: relabelled offline when the hook can, else triaged again."""
+    mine = [r for r in results if r["kind"] == kind]
+    if hasattr(calibration, "relabel"):
+        held = []
+        for r in mine:
+            labels = list(calibration.relabel(params, r["hypotheses"]))
+            hypotheses = [{**h, "confidence": label} for h, label in zip(r["hypotheses"], labels)]
+            held.append({**r, "hypotheses": hypotheses, "top_confidence": labels[0] if labels else None})
+        return held
+    with calibration.applied(params):  # workers forked inside the block rank with the fitted parameters
+        return run_all([(kind, r["variant"]) for r in mine], jobs)
+
+
 def loko(results: list[dict[str, Any]], jobs: int) -> list[str]:
     """Leave-one-kind-out through the calibration hook, or the statement that nothing is fitted."""
     try:
@@ -162,16 +177,15 @@ def loko(results: list[dict[str, Any]], jobs: int) -> list[str]:
     if calibration is None or not (hasattr(calibration, "fit") and hasattr(calibration, "applied")):
         return ["Nothing in `tools.triage` is fitted from corpus results (no `tools.triage.calibration.fit` / `applied`), "
                 "so leave-one-kind-out equals the per-kind figures above."]
-    rows = ["| held-out kind | n | top-1 | top-3 | top `high` | `high` right |", "|---|---:|---:|---:|---:|---:|"]
+    how = ("relabelled offline by `calibration.relabel`" if hasattr(calibration, "relabel")
+           else "re-triaged under `calibration.applied`")
+    rows = [f"Each kind's cases {how} with parameters that `tools.triage.calibration.fit` fitted on all OTHER kinds "
+            "(controls included).", "",
+            "| held-out kind | n | top-1 | top-3 | top `high` | `high` right |", "|---|---:|---:|---:|---:|---:|"]
     totals = Counter()
     for kind in sorted({r["kind"] for r in results}):
         train = [{"kind": r["kind"], "control": r["control"], "hypotheses": r["hypotheses"]} for r in results if r["kind"] != kind]
-        params = calibration.fit(train)
-        held = []
-        with tempfile.TemporaryDirectory(prefix="loko-") as tmp, calibration.applied(params):
-            for r in results:
-                if r["kind"] == kind:
-                    held.append(run_case(kind, r["variant"], tmp))
+        held = _held_out(kind, results, calibration, calibration.fit(train), jobs)
         n = len(held)
         top1 = sum(1 for r in held if r["rank"] == 1)
         top3 = sum(1 for r in held if r["rank"] is not None and r["rank"] <= 3)

@@ -9,7 +9,8 @@ in ms with Average = the recorded average and Maximum = the recorded p99, ``Faul
 availability, SampleCount = requests), 5-minute periods. The baseline before the issue's five points is the
 last 6 hours of the traffic's no-issue recording, re-levelled per series to the issue's own points before the
 alarm (the no-issue recording is months apart; its noise is kept, its level is not). Triage answers the alarm's
-question; services are ranked by the order in which hypotheses cite their series. The baseline ranks nodes by
+question; services are ranked by the order in which hypotheses cite their series. Candidates in both rankings
+are the service nodes (not X-Ray's ``_client`` and ``_remote`` views of calls). The baseline ranks them by
 the robust z-score of their post-alarm change: ``|median(after) - centre| / (1.4826 * MAD(no-issue tail))`` for
 latency and faults (the larger; the noise scale is floored at 5% of the level, 1 ms and 0.5 points of fault rate),
 ``centre`` the median of the issue's pre-alarm points.
@@ -99,6 +100,12 @@ def robust_z(after: list[float], centre: float, noise: list[float], floor: float
 
 
 # --- PetShop --------------------------------------------------------------------------------------------------
+
+
+def is_service(node: str) -> bool:
+    """A candidate root cause: a service node, not X-Ray's client-side (``_client``) or remote-endpoint (``_remote``)
+    view of a call. Both rankings (triage's and the baseline's) are over these nodes."""
+    return not node.endswith(("_client", "_remote"))
 
 
 def _read_petshop(path: Path) -> tuple[list[float], dict[tuple[str, str, str], list[float | None]]]:
@@ -212,8 +219,9 @@ def petshop() -> tuple[list[str], dict[str, Any]]:
                     top = report["hypotheses"][0] if report.get("hypotheses") else None
                 except Exception as exc:  # counted as a miss, shown
                     order, top = [], {"confidence": f"error: {type(exc).__name__}"}
+            order = [node for node in order if is_service(node)]
             tri = order.index(root_node) + 1 if root_node in order else None
-            scores = sorted(((z[0], node) for node, z in zin.items()), reverse=True)
+            scores = sorted(((z[0], node) for node, z in zin.items() if is_service(node)), reverse=True)
             base = next((i for i, (_, node) in enumerate(scores, 1) if node == root_node), None)
             tri_ranks.append(tri)
             base_ranks.append(base)
@@ -308,7 +316,7 @@ def nab() -> tuple[list[str], dict[str, Any]]:
             counts[f"{kind}_triage_high"] += flagged_high
             counts[f"{kind}_base"] += base
             rows.append(f"| {Path(name).stem} | {iso_z(split)} | {kind} | {'yes' if flagged else 'no'} | {'yes' if flagged_high else 'no'} | "
-                        f"{z:.1f} | {'yes' if base else 'no'} |")
+                        f"{f'{z:.1f}' if z < 1000 else '> 1000'} | {'yes' if base else 'no'} |")
 
     def share(key: str, kind: str) -> str:
         n = counts[f"{kind}_n"]

@@ -57,7 +57,8 @@ def _question(spec: KindSpec, topo: Topology, onset: datetime) -> str:
         return f"{topo.victim.name} is slow since about {clock}, why?"
     if spec.question == "health":
         return f"is anything wrong with {topo.victim.name} in the last hour?"
-    return f"why are {route.method} {route.path} requests failing since {clock}?"
+    path = route.path.replace("/{id}", "")
+    return f"why are {route.method} {path} requests failing since {clock}?"
 
 
 def _description(topo: Topology) -> str:
