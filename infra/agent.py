@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from infra import policies
+from infra.alerts import associate_knowledge_base, knowledge_base_arn
 from infra.context import Context
 from infra.iam import make_role_and_policy
 from infra.instruction import build_instruction
@@ -91,7 +92,8 @@ def build(ctx: Context, functions: dict[str, Any]) -> dict[str, Any]:
         rail, version = guardrail(ctx)
     role, role_policy = make_role_and_policy(ctx, "agent", ctx.names.role("agent"), policies.agent_trust(ctx.scope),
                      policies.agent_policy(agent_cfg["foundation_model"], ctx.scope,
-                                           rail.guardrail_arn if rail is not None else None),
+                                           rail.guardrail_arn if rail is not None else None,
+                                           knowledge_base_arn=knowledge_base_arn(ctx)),
                      f"{ctx.names.project} Bedrock agent: invoke the configured model, apply the guardrail")
     kwargs: dict[str, Any] = {}
     if rail is not None:
@@ -123,8 +125,10 @@ def build(ctx: Context, functions: dict[str, Any]) -> dict[str, Any]:
         "instruction": instruction, "model": agent_cfg["foundation_model"],
         "groups": {g: function_schema_data(g) for g in ACTION_GROUPS},
     }, sort_keys=True).encode()).hexdigest()[:16]
+    knowledge_base = associate_knowledge_base(ctx, agent)  # optional: [knowledge] bedrock_knowledge_base_id
     alias = alias_mod.BedrockagentAgentAlias(
         ctx.stack, "agent-alias", agent_alias_name="live", agent_id=agent.agent_id,
-        description=f"ops-agent build {digest}", depends_on=[g for pair in groups for g in pair])
+        description=f"ops-agent build {digest}",
+        depends_on=[g for pair in groups for g in pair] + ([knowledge_base] if knowledge_base is not None else []))
     return {"agent": agent, "alias": alias, "role": role, "guardrail": rail, "guardrail_version": version,
             "action_groups": [g for g, _ in groups]}

@@ -41,10 +41,12 @@ def layers(ctx: Context) -> list[str] | None:
 
 
 def timeout_of(ctx: Context, group: str) -> int:
-    """The configured timeout; the alarm Lambda gets at least its triage turn plus a margin."""
+    """The configured timeout; the alarm and alert Lambdas get at least their triage deadline plus a margin."""
     configured = int(ctx.cfg["lambda"]["timeout_seconds"])
     if group == "alarm":
         return max(configured, int(ctx.cfg["limits"]["turn_seconds"]) + ALARM_TIMEOUT_MARGIN_SECONDS)
+    if group == "alerts":  # its triage deadline plus the state writes and the publish
+        return max(configured, int(ctx.cfg["alerts"]["triage_seconds"]) + ALARM_TIMEOUT_MARGIN_SECONDS)
     return configured
 
 
@@ -109,9 +111,16 @@ def tool_function(ctx: Context, group: str, code: tuple[str, str] | None, key: A
 
 
 def build_tools(ctx: Context, groups: tuple[str, ...], code: tuple[str, str] | None, key: Any,
-                results_bucket: str) -> dict[str, Any]:
-    return {
-        group: tool_function(ctx, group, code, key, policies.tool_policy(
-            group, ctx.cfg, ctx.scope, ctx.names.function_log_group(group), results_bucket, key.arn))
-        for group in groups
-    }
+                results_bucket: str, knowledge_bucket: Any = None) -> dict[str, Any]:
+    """One Lambda per action group; triage also reads runbooks and saves investigations in the knowledge bucket."""
+    functions = {}
+    for group in groups:
+        policy = policies.tool_policy(group, ctx.cfg, ctx.scope, ctx.names.function_log_group(group), results_bucket,
+                                      key.arn)
+        env: dict[str, str] = {}
+        if group == "triage" and knowledge_bucket is not None:
+            policy = policies.document(policy["Statement"] + policies.knowledge_statements(knowledge_bucket.arn, True)
+                                       + [policies.statement("KnowledgeKey", policies.KMS_DATA_ACTIONS, key.arn)])
+            env["OPSAGENT_KNOWLEDGE_BUCKET"] = knowledge_bucket.bucket
+        functions[group] = tool_function(ctx, group, code, key, policy, extra_env=env)
+    return functions

@@ -110,7 +110,8 @@ def _system_profile(profile_id: str, scope: Scope, profile_arn: str) -> tuple[li
     return [profile_arn, model], [profile_arn], None
 
 
-def agent_policy(model: str, scope: Scope, guardrail_arn: str | None, key_arn: str | None = None) -> Document:
+def agent_policy(model: str, scope: Scope, guardrail_arn: str | None, key_arn: str | None = None,
+                 knowledge_base_arn: str | None = None) -> Document:
     invoke, profiles, condition = model_resources(model, scope)
     statements = []
     if condition:  # application profile: the profile itself, plus models only via the profile
@@ -126,6 +127,8 @@ def agent_policy(model: str, scope: Scope, guardrail_arn: str | None, key_arn: s
         statements.append(statement("ReadInferenceProfile", ["bedrock:GetInferenceProfile"], profiles))
     if guardrail_arn:
         statements.append(statement("ApplyGuardrail", ["bedrock:ApplyGuardrail"], guardrail_arn))
+    if knowledge_base_arn:  # [knowledge] bedrock_knowledge_base_id: the agent retrieves from it
+        statements.append(statement("RetrieveKnowledge", ["bedrock:Retrieve"], knowledge_base_arn))
     if key_arn:  # only when the agent / guardrail use a customer managed key (the stack uses AWS-owned keys)
         statements.append(statement("AgentKey", KMS_DATA_ACTIONS, key_arn))
     return document(statements)
@@ -280,6 +283,29 @@ def alarm_policy(cfg: Config, scope: Scope, log_group_name: str, results_bucket:
               statement("TopicAndResultsKey", KMS_DATA_ACTIONS, kms_key_arn)]
     if failure_queue_arn:
         stmts.append(statement("FailureQueue", ["sqs:SendMessage"], failure_queue_arn))
+    return document(stmts)
+
+
+def knowledge_statements(bucket_arn: str, write_incidents: bool) -> list[Statement]:
+    """Read the runbooks and past incidents of the knowledge bucket; save investigations under incidents/."""
+    out = [statement("KnowledgeList", ["s3:ListBucket"], bucket_arn,
+                     {"StringLike": {"s3:prefix": ["runbooks/*", "incidents/*"]}}),
+           statement("KnowledgeRead", ["s3:GetObject"], [f"{bucket_arn}/runbooks/*", f"{bucket_arn}/incidents/*"])]
+    if write_incidents:
+        out.append(statement("IncidentsWrite", ["s3:PutObject"], f"{bucket_arn}/incidents/*"))
+    return out
+
+
+def alerts_policy(cfg: Config, scope: Scope, log_group_name: str, results_bucket: str, kms_key_arn: str,
+                  topic_arn: str, table_arn: str, bucket_arn: str) -> Document:
+    """The alert Lambda: its state table (items only, no scans), triage's reads, the knowledge bucket, and
+    publishing to the Slack topic."""
+    stmts = tool_policy("alarm", cfg, scope, log_group_name, results_bucket, kms_key_arn)["Statement"]
+    stmts = [s for s in stmts if s["Sid"] != "AthenaResultsKey"]
+    stmts += [statement("AlertState", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], table_arn),
+              statement("PublishToTopic", ["sns:Publish"], topic_arn),
+              statement("TopicTableResultsKey", KMS_DATA_ACTIONS, kms_key_arn)]
+    stmts += knowledge_statements(bucket_arn, write_incidents=True)
     return document(stmts)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
 from constructs import Construct
 
-from infra import agent, alarms, athena, lambdas, policies, slack
+from infra import agent, alarms, alerts, athena, lambdas, policies, slack
 from infra.context import Context, partition_of
 from infra.iam import make_key
 from infra.naming import Names, Scope
@@ -37,9 +37,11 @@ class OpsAgentStack(TerraformStack):
         key = make_key(ctx)
         ctx.shared["key"] = key
         ath = athena.build(ctx, key)
-        topic = slack.topic(ctx, key) if (cfg["slack"]["enabled"] or cfg["alarms"]["enabled"]) else None
+        notify = cfg["slack"]["enabled"] or cfg["alarms"]["enabled"] or cfg["alerts"]["enabled"]
+        topic = slack.topic(ctx, key) if notify else None
         code = lambdas.code_asset(ctx, build_dir)
-        functions = lambdas.build_tools(ctx, ACTION_GROUPS, code, key, ath["results_bucket"])
+        knowledge = alerts.knowledge_bucket(ctx, key)
+        functions = lambdas.build_tools(ctx, ACTION_GROUPS, code, key, ath["results_bucket"], knowledge)
         # "tools-only": accounts without Bedrock Agents Classic serve the tool Lambdas through AgentCore Gateway
         # (docs/agentcore.md); no agent, alias or Chatbot connector is created.
         built = agent.build(ctx, functions) if cfg["agent"]["kind"] == "bedrock-agents" else None
@@ -55,6 +57,16 @@ class OpsAgentStack(TerraformStack):
                 extra_env={"OPSAGENT_TOPIC_ARN": topic.arn})
             alarms.build(ctx, fn, queue, ctx.shared["alarm-role-policy"])
             functions["alarm"] = fn
+        if cfg["alerts"]["enabled"]:
+            table = alerts.state_table(ctx, key)
+            fn = lambdas.tool_function(
+                ctx, "alerts", code, key,
+                policies.alerts_policy(cfg, ctx.scope, ctx.names.function_log_group("alerts"), ath["results_bucket"],
+                                       key.arn, topic.arn, table.arn, knowledge.arn),
+                extra_env={"OPSAGENT_TOPIC_ARN": topic.arn, "OPSAGENT_ALERT_TABLE": table.name,
+                           "OPSAGENT_KNOWLEDGE_BUCKET": knowledge.bucket})
+            alerts.build(ctx, fn, ctx.shared["alerts-role-policy"])
+            functions["alerts"] = fn
 
         if built is not None:
             ag, alias = built["agent"], built["alias"]
@@ -67,7 +79,9 @@ class OpsAgentStack(TerraformStack):
                 value=f"@aws connector add {cfg['slack']['connector_name']} {ag.agent_arn} {alias.agent_alias_id}",
                 description="Paste in the Slack channel once to connect the agent")
         TerraformOutput(self, "athena_workgroup", value=ath["workgroup"].name)
-        TerraformOutput(self, "tool_function_arns", value={g: fn.arn for g, fn in functions.items() if g != "alarm"},
+        TerraformOutput(self, "knowledge_bucket", value=knowledge.bucket,
+                        description="runbooks/ (from the repository) and incidents/ (saved investigations)")
+        TerraformOutput(self, "tool_function_arns", value={g: fn.arn for g, fn in functions.items() if g not in ("alarm", "alerts")},
                         description="The tool Lambdas: AgentCore Gateway Lambda targets (docs/agentcore.md)")
         if topic is not None:
             TerraformOutput(self, "notification_topic_arn", value=topic.arn)

@@ -232,17 +232,26 @@ def test_tool_roles_read_only_their_source(synth: dict[str, Any]) -> None:
     assert {a.split(":")[0] for a in actions("logs") - base} == {"logs"}
     assert not any(a.startswith(("s3:", "athena:", "glue:")) for a in actions("xray"))
     union = set().union(*(actions(g) for g in ACTION_GROUPS if g != "triage"))
-    assert actions("triage") == union
+    knowledge = {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"}
+    assert union <= actions("triage") <= union | knowledge  # plus runbooks and saved investigations
     assert actions("alarm") == union | {"sns:Publish", "sqs:SendMessage"}
+    assert union <= actions("alerts") <= union | knowledge | {
+        "sns:Publish", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
     for name, doc in docs.items():
         for st in doc["Statement"]:
             writes = {a for a in policies._as_list(st["Action"])
                       if a.split(":")[1].startswith(("Put", "Delete", "Create", "Update"))}
             allowed = {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments",
                        "xray:PutTelemetryRecords", "s3:PutObject"}
+            if name == "role_policy.alerts-fn-policy":  # the alert state, items of its own table only
+                allowed |= {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+                if writes & {"dynamodb:PutItem", "dynamodb:UpdateItem"}:
+                    assert st["Resource"] == "${aws_dynamodb_table.alert-state.arn}"
             assert writes <= allowed, (name, writes)
-            if "s3:PutObject" in writes:  # only Athena's results, nowhere near the user's log buckets
-                assert all("aws_s3_bucket.results" in r for r in policies._as_list(st["Resource"]))
+            if "s3:PutObject" in writes:  # Athena's results or saved investigations, never the user's log buckets
+                assert all("aws_s3_bucket.results" in r or (r.startswith("${aws_s3_bucket.knowledge.arn}")
+                                                            and r.endswith("/incidents/*"))
+                           for r in policies._as_list(st["Resource"]))
 
 
 def test_log_writes_are_scoped_to_the_functions_own_log_group(synth: dict[str, Any]) -> None:
@@ -291,7 +300,7 @@ def test_lambda_settings(synth: dict[str, Any]) -> None:
     lam = cfg["lambda"]
     fns = synth["res"]["aws_lambda_function"]
     logs = synth["res"]["aws_cloudwatch_log_group"]
-    assert sorted(fns) == sorted([f"{g}-fn" for g in ACTION_GROUPS] + ["alarm-fn"])
+    assert sorted(fns) == sorted([f"{g}-fn" for g in ACTION_GROUPS] + ["alarm-fn", "alerts-fn"])
     assert lam["reserved_concurrency"] == 0
     for name, fn in fns.items():
         group = name[:-3]
@@ -318,7 +327,9 @@ def test_alarm_lambda_outlives_its_triage_turn(synth: dict[str, Any]) -> None:
     turn = cfg["limits"]["turn_seconds"]
     assert fns["alarm-fn"]["timeout"] == max(cfg["lambda"]["timeout_seconds"], turn + ALARM_TIMEOUT_MARGIN_SECONDS)
     assert fns["alarm-fn"]["timeout"] >= turn + 10
-    assert all(fn["timeout"] == cfg["lambda"]["timeout_seconds"] for name, fn in fns.items() if name != "alarm-fn")
+    assert fns["alerts-fn"]["timeout"] >= cfg["alerts"]["triage_seconds"] + 10
+    assert all(fn["timeout"] == cfg["lambda"]["timeout_seconds"] for name, fn in fns.items()
+               if name not in ("alarm-fn", "alerts-fn"))
 
 
 def test_reserved_concurrency_is_opt_in(synth_long: dict[str, Any]) -> None:
@@ -520,3 +531,63 @@ def test_checkov_finds_no_failed_checks(synth: dict[str, Any]) -> None:
     failed = [c["check_id"] + " " + c["resource"] for r in reports for c in r["results"]["failed_checks"]]
     assert failed == [], failed
     assert sum(s["passed"] for s in summary) > 100
+
+
+# --- proactive alerts and knowledge -------------------------------------------------------------------
+
+def test_alert_state_table_has_ttl_encryption_and_recovery(synth: dict[str, Any]) -> None:
+    from tools.alerts.dynamo_state import TTL_ATTRIBUTE
+
+    table = synth["res"]["aws_dynamodb_table"]["alert-state"]
+    assert table["hash_key"] == "pk" and table["billing_mode"] == "PAY_PER_REQUEST"
+    assert table["ttl"] == {"attribute_name": TTL_ATTRIBUTE, "enabled": True}
+    assert table["server_side_encryption"] == {"enabled": True, "kms_key_arn": "${aws_kms_key.key.arn}"}
+    assert table["point_in_time_recovery"] == {"enabled": True}
+
+
+def test_each_watched_log_group_streams_to_the_alert_lambda(synth: dict[str, Any]) -> None:
+    res, cfg = synth["res"], synth["cfg"]
+    groups = cfg["alerts"]["log_groups"] or cfg["logs"]["log_groups"]
+    filters = res["aws_cloudwatch_log_subscription_filter"]
+    assert sorted(f["log_group_name"] for f in filters.values()) == sorted(groups)
+    permissions = {p["source_arn"]: p for k, p in res["aws_lambda_permission"].items() if k.startswith("alerts-invoke-by-logs")}
+    for index, sub in enumerate(filters.values()):
+        assert sub["destination_arn"] == "${aws_lambda_function.alerts-fn.arn}"
+        assert sub["filter_pattern"] == cfg["alerts"]["filter_pattern"]
+        permission = res["aws_lambda_permission"][sub["depends_on"][0].split(".")[1]]
+        assert permission["principal"] == "logs.amazonaws.com"
+        assert permission["source_arn"].endswith(f":log-group:{sub['log_group_name']}:*")  # this group only
+    assert len(permissions) == len(groups)
+    env = res["aws_lambda_function"]["alerts-fn"]["environment"]["variables"]
+    assert env["OPSAGENT_ALERT_TABLE"] == "${aws_dynamodb_table.alert-state.name}"
+    assert env["OPSAGENT_TOPIC_ARN"] == "${aws_sns_topic.topic.arn}"
+    assert res["aws_lambda_function"]["alerts-fn"]["handler"] == "tools.alerts.handler.lambda_handler"
+
+
+def test_runbooks_are_uploaded_to_the_private_knowledge_bucket(synth: dict[str, Any]) -> None:
+    from tools.knowledge.runbooks import repository_folder
+
+    res = synth["res"]
+    objects = {o["key"]: o for o in res["aws_s3_object"].values()}
+    expected = {f"runbooks/{p.name}" for p in repository_folder().glob("*.md")}
+    assert set(objects) == expected
+    for key, obj in objects.items():
+        assert obj["bucket"] == "${aws_s3_bucket.knowledge.id}"
+        assert obj["content"] == (repository_folder() / key.split("/", 1)[1]).read_text(encoding="utf-8")
+    assert res["aws_s3_bucket_public_access_block"]["knowledge-public-access"]["restrict_public_buckets"] is True
+    env = res["aws_lambda_function"]["triage-fn"]["environment"]["variables"]
+    assert env["OPSAGENT_KNOWLEDGE_BUCKET"] == "${aws_s3_bucket.knowledge.bucket}"
+
+
+def test_a_configured_bedrock_knowledge_base_is_associated_before_the_alias(tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.mktemp("kb")
+    text = CONFIG.read_text().replace('bedrock_knowledge_base_id = ""', 'bedrock_knowledge_base_id = "ABCDEFGHIJ"', 1)
+    assert "ABCDEFGHIJ" in text
+    (base / "ops-agent.toml").write_text(text)
+    res = _synth(base / "ops-agent.toml", base / "cdktf.out")["res"]
+    assoc = res["aws_bedrockagent_agent_knowledge_base_association"]["knowledge-base"]
+    assert assoc["knowledge_base_id"] == "ABCDEFGHIJ" and assoc["knowledge_base_state"] == "ENABLED"
+    assert "aws_bedrockagent_agent_knowledge_base_association.knowledge-base" in res["aws_bedrockagent_agent_alias"]["agent-alias"]["depends_on"]
+    doc = json.loads(res["aws_iam_role_policy"]["agent-policy"]["policy"])
+    retrieve = next(s for s in doc["Statement"] if s["Sid"] == "RetrieveKnowledge")
+    assert retrieve["Action"] == ["bedrock:Retrieve"] and retrieve["Resource"].endswith(":knowledge-base/ABCDEFGHIJ")
