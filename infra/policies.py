@@ -1,5 +1,8 @@
 """IAM policy documents as data, built by pure functions from the configuration and a ``Scope``.
 
+Each data source states its read permissions in its declaration (``tools/<source>/source.py``, ``iam``) through
+``Grants``; this module adds the Lambdas' own, the agent's, Slack's and the resource policies.
+
 Rules every identity policy here follows (checked by tests/stack): no wildcard actions; a "*" resource
 only for the actions AWS grants on "*" alone (``ACCOUNT_WIDE_ACTIONS``); everything else scoped to the
 configured log groups, the Athena workgroup, the Glue database and tables, the log and results buckets,
@@ -12,6 +15,7 @@ import json
 from typing import Any, Iterable
 
 from infra.naming import Scope
+from tools import sources
 from tools.common.config import Config
 
 Statement = dict[str, Any]
@@ -145,27 +149,6 @@ def lambda_base_statements(scope: Scope, log_group_name: str) -> list[Statement]
     ]
 
 
-def _log_group_arns(cfg: Config, scope: Scope) -> list[str]:
-    logs = cfg["logs"]
-    arns: list[str] = []
-    for name in logs["log_groups"]:
-        arns += [scope.log_group_arn(name), f"{scope.log_group_arn(name)}:*"]
-    for prefix in logs["log_group_prefixes"]:
-        arns.append(f"{scope.log_group_arn(prefix)}*")
-    return arns
-
-
-def logs_read(cfg: Config, scope: Scope) -> list[Statement]:
-    if not cfg["logs"]["enabled"]:
-        return []
-    groups = _log_group_arns(cfg, scope)
-    out = [statement("LogsQueryResults", ["logs:GetQueryResults", "logs:StopQuery"], "*"),
-           statement("LogsListGroups", ["logs:DescribeLogGroups"], scope.log_group_arn("*"))]
-    if groups:
-        out.insert(0, statement("LogsRead", ["logs:StartQuery"], groups))
-    return out
-
-
 def log_object_prefix(prefix: str, account: str, service: str, organization_id: str = "") -> str:
     """``<prefix>/AWSLogs/[<organization id>/]<account>/<service>/``: where the service delivers this account's logs."""
     head = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
@@ -173,33 +156,52 @@ def log_object_prefix(prefix: str, account: str, service: str, organization_id: 
     return f"{head}AWSLogs/{org}{account}/{service}/"
 
 
-def athena_read(cfg: Config, scope: Scope, table: str, bucket: str, prefix: str, service: str,
-                results_bucket: str, kms_key_arn: str | None, sid: str, organization_id: str = "",
-                log_key_arn: str = "") -> list[Statement]:
-    """Query one Glue table through the workgroup: Athena, Glue (catalog, database, table), this account's
-    objects of ``service`` in the log bucket (read; decrypted with ``log_key_arn`` through S3 when it is
-    SSE-KMS) and the results bucket (Athena writes results with the caller's credentials)."""
-    ath = cfg["athena"]
-    logs_at = log_object_prefix(prefix, scope.account, service, organization_id)
-    out = [
-        statement(f"{sid}Athena", ATHENA_QUERY_ACTIONS, scope.arn("athena", f"workgroup/{ath['workgroup']}")),
-        statement(f"{sid}Glue", GLUE_READ_ACTIONS, [
-            scope.arn("glue", "catalog"),
-            scope.arn("glue", f"database/{ath['database']}"),
-            scope.arn("glue", f"table/{ath['database']}/{table}"),
-        ]),
-        statement(f"{sid}LogBucketLocation", ["s3:GetBucketLocation"], scope.s3_arn(bucket)),
-        statement(f"{sid}LogBucketList", ["s3:ListBucket"], scope.s3_arn(bucket),
-                  {"StringLike": {"s3:prefix": [f"{logs_at}*"]}}),
-        statement(f"{sid}LogObjects", ["s3:GetObject"], scope.s3_arn(bucket, f"{logs_at}*")),
-        statement("AthenaResults", RESULTS_ACTIONS, [scope.s3_arn(results_bucket), scope.s3_arn(results_bucket, "*")]),
-    ]
-    if log_key_arn:
-        out.append(statement(f"{sid}LogKey", ["kms:Decrypt"], log_key_arn,
-                             {"StringLike": {"kms:ViaService": "s3.*"}}))
-    if kms_key_arn:
-        out.append(statement("AthenaResultsKey", KMS_DATA_ACTIONS, kms_key_arn))
-    return out
+class Grants:
+    """The means a source declaration states its IAM needs with (``tools.common.source.Grants``), bound to
+    this stack's scope, Athena workgroup and results bucket."""
+
+    def __init__(self, cfg: Config, scope: Scope, results_bucket: str, kms_key_arn: str | None) -> None:
+        self.cfg, self.scope, self.results_bucket, self.kms_key_arn = cfg, scope, results_bucket, kms_key_arn
+
+    @staticmethod
+    def statement(sid: str, actions: Iterable[str], resources: Iterable[str] | str,
+                  conditions: dict[str, Any] | None = None) -> Statement:
+        return statement(sid, actions, resources, conditions)
+
+    def arn(self, service: str, resource: str) -> str:
+        """An ARN of this account and region."""
+        return self.scope.arn(service, resource)
+
+    def log_group_arn(self, name: str) -> str:
+        return self.scope.log_group_arn(name)
+
+    def athena_table(self, table: str, bucket: str, prefix: str, service: str, sid: str, organization_id: str = "",
+                     log_key_arn: str = "") -> list[Statement]:
+        """Query one Glue table through the workgroup: Athena, Glue (catalog, database, table), this account's
+        objects of ``service`` in the log bucket (read; decrypted with ``log_key_arn`` through S3 when it is
+        SSE-KMS) and the results bucket (Athena writes results with the caller's credentials)."""
+        ath, scope = self.cfg["athena"], self.scope
+        logs_at = log_object_prefix(prefix, scope.account, service, organization_id)
+        out = [
+            statement(f"{sid}Athena", ATHENA_QUERY_ACTIONS, scope.arn("athena", f"workgroup/{ath['workgroup']}")),
+            statement(f"{sid}Glue", GLUE_READ_ACTIONS, [
+                scope.arn("glue", "catalog"),
+                scope.arn("glue", f"database/{ath['database']}"),
+                scope.arn("glue", f"table/{ath['database']}/{table}"),
+            ]),
+            statement(f"{sid}LogBucketLocation", ["s3:GetBucketLocation"], scope.s3_arn(bucket)),
+            statement(f"{sid}LogBucketList", ["s3:ListBucket"], scope.s3_arn(bucket),
+                      {"StringLike": {"s3:prefix": [f"{logs_at}*"]}}),
+            statement(f"{sid}LogObjects", ["s3:GetObject"], scope.s3_arn(bucket, f"{logs_at}*")),
+            statement("AthenaResults", RESULTS_ACTIONS,
+                      [scope.s3_arn(self.results_bucket), scope.s3_arn(self.results_bucket, "*")]),
+        ]
+        if log_key_arn:
+            out.append(statement(f"{sid}LogKey", ["kms:Decrypt"], log_key_arn,
+                                 {"StringLike": {"kms:ViaService": "s3.*"}}))
+        if self.kms_key_arn:
+            out.append(statement("AthenaResultsKey", KMS_DATA_ACTIONS, self.kms_key_arn))
+        return out
 
 
 def alb_enabled(cfg: Config) -> bool:
@@ -211,51 +213,22 @@ def cloudtrail_athena(cfg: Config) -> bool:
     return bool(ct["enabled"] and ct["mode"] == "athena" and ct["log_bucket"])
 
 
+CROSS_SOURCE_GROUPS = ("triage", "alarm")
+"""Groups that read every source: their policy is the union of the registered sources' statements."""
+
+
 def read_statements(group: str, cfg: Config, scope: Scope, results_bucket: str,
                     kms_key_arn: str | None) -> list[Statement]:
-    """The read permissions one action group's source needs (triage and alarm: the union)."""
-    if group in ("triage", "alarm"):
-        return merge_statements(
-            read_statements(g, cfg, scope, results_bucket, kms_key_arn)
-            for g in ("logs", "alb", "cloudtrail", "metrics", "xray", "findings"))
-    if group == "logs":
-        return logs_read(cfg, scope)
-    if group == "alb":
-        if not alb_enabled(cfg):
-            return []
-        alb = cfg["alb"]
-        return athena_read(cfg, scope, alb["table"], alb["log_bucket"], alb["log_prefix"], "elasticloadbalancing",
-                           results_bucket, kms_key_arn, "Alb")
-    if group == "cloudtrail":
-        ct = cfg["cloudtrail"]
-        if not ct["enabled"]:
-            return []
-        if ct["mode"] == "lookup":
-            return [statement("CloudTrailLookup", ["cloudtrail:LookupEvents"], "*")]
-        if not cloudtrail_athena(cfg):
-            return []
-        return athena_read(cfg, scope, ct["table"], ct["log_bucket"], ct["log_prefix"], "CloudTrail",
-                           results_bucket, kms_key_arn, "Trail", organization_id=ct["organization_id"],
-                           log_key_arn=ct["kms_key_arn"])
-    if group == "metrics":
-        if not cfg["metrics"]["enabled"]:
-            return []
-        return [statement("MetricsRead", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*")]
-    if group == "xray":
-        if not cfg["xray"]["enabled"]:
-            return []
-        return [statement("XRayRead", ["xray:GetTraceSummaries", "xray:BatchGetTraces"], "*")]
-    if group == "findings":
-        f = cfg["findings"]
-        out = []
-        if f["securityhub"]:
-            out.append(statement("SecurityHubRead", ["securityhub:GetFindings"], scope.arn("securityhub", "hub/default")))
-        if f["guardduty"]:
-            out.append(statement("GuardDutyDetectors", ["guardduty:ListDetectors"], "*"))
-            out.append(statement("GuardDutyRead", ["guardduty:ListFindings", "guardduty:GetFindings"],
-                                 scope.arn("guardduty", "detector/*")))
-        return out
-    raise ValueError(f"unknown action group {group!r}")
+    """The read permissions one action group's source declares (triage and alarm: the union)."""
+    registry = sources.registry()
+    if group in CROSS_SOURCE_GROUPS:
+        return merge_statements(read_statements(s.name, cfg, scope, results_bucket, kms_key_arn) for s in registry)
+    source = registry.get(group)
+    if source is None:
+        raise ValueError(f"unknown action group {group!r}")
+    if not source.enabled(cfg):
+        return []
+    return source.iam(cfg[group], Grants(cfg, scope, results_bucket, kms_key_arn))
 
 
 def merge_statements(groups: Iterable[list[Statement]]) -> list[Statement]:

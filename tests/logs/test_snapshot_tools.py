@@ -159,4 +159,4 @@ def test_snapshot_without_logs_is_not_configured(tmp_path: Path) -> None:
 
     shutil.rmtree(root / "logs")
     outcome = call("find_error_patterns", root)
-    assert outcome.result.status == "not_configured" and "no logs folder" in outcome.body
+    assert outcome.result.status == "not_configured" and "no logs/ folder" in outcome.body

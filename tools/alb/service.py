@@ -7,6 +7,7 @@ import re
 from tools.alb import aws_backend, digest, snapshot_backend
 from tools.alb.sql import Answer, Filters, bucket_seconds
 from tools.common.app import ToolRequest
+from tools.common.availability import not_configured
 from tools.common.athena import AthenaError
 from tools.common.errors import InputError
 from tools.common.evidence import athena_link
@@ -42,12 +43,6 @@ def parse_filters(request: ToolRequest) -> Filters:
     )
 
 
-def _not_configured(request: ToolRequest, why: str) -> ToolResult:
-    result = ToolResult("alb", f"{FUNCTION}: ALB access logs are not available", request.window, status="not_configured")
-    result.headline.append(why)
-    return result
-
-
 def _failed(request: ToolRequest, exc: AthenaError) -> ToolResult:
     result = ToolResult("alb", f"{FUNCTION}: the Athena query did not complete", request.window)
     result.fail(exc.what, exc.hint, partial=exc.status == "partial")
@@ -62,11 +57,10 @@ def summarize_alb_traffic(request: ToolRequest) -> ToolResult:
     assert window is not None  # the catalogue declares a window parameter
     filters = parse_filters(request)
     bucket = bucket_seconds(window, request.params.get("bucket_minutes"))
-    if not request.config["alb"]["enabled"]:
-        return _not_configured(request, "The ALB tool is disabled in the configuration ([alb] enabled = false).")
+    off = not_configured(request)
+    if off is not None:
+        return off
     if request.snapshot is not None:
-        if not request.snapshot.has("alb"):
-            return _not_configured(request, "This snapshot has no alb/ folder: ALB access logs are not part of it.")
         answer: Answer = snapshot_backend.fetch(request.snapshot, window, filters, bucket, request.deadline)
     else:
         try:

@@ -11,6 +11,7 @@ from tools.cloudtrail.answer import build_result
 from tools.cloudtrail.digest import Digest
 from tools.cloudtrail.query import ChangeQuery, FetchReport, event_source
 from tools.common.app import ToolRequest
+from tools.common.availability import not_configured
 from tools.common.incident import IncidentContext
 from tools.common.result import ToolResult
 
@@ -42,18 +43,11 @@ def _records(request: ToolRequest, query: ChangeQuery, report: FetchReport) -> I
     return aws_backend.fetch(query, request.deadline, int(settings["max_pages"]), report)
 
 
-def _not_configured(request: ToolRequest, why: str) -> ToolResult:
-    result = ToolResult("cloudtrail", "list_changes: CloudTrail is not configured", request.window, status="not_configured")
-    result.headline.append(why)
-    return result
-
-
 def list_changes(request: ToolRequest) -> ToolResult:
     """Changes and failed calls in the window and the lookback before it, grouped and ranked."""
-    if request.snapshot is not None and not request.snapshot.has("cloudtrail"):
-        return _not_configured(request, "This snapshot has no cloudtrail/ folder, so changes cannot be listed.")
-    if request.snapshot is None and not request.config["cloudtrail"]["enabled"]:
-        return _not_configured(request, "CloudTrail is turned off in the configuration ([cloudtrail] enabled = false).")
+    off = not_configured(request)
+    if off is not None:
+        return off
     query = parse_query(request)
     report = FetchReport()
     digest = Digest(query).feed(_records(request, query, report))

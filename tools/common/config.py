@@ -19,6 +19,8 @@ from typing import Any
 
 import fastjsonschema
 
+from tools import sources
+from tools.common import config_schema as cs
 from tools.common.errors import ConfigError
 
 # project.name prefixes every resource name. The tightest limits it meets (infra.naming derives each name and
@@ -27,238 +29,121 @@ from tools.common.errors import ConfigError
 # only between letters or digits (the Bedrock agent name allows no "--" and no trailing "-").
 PROJECT_NAME_MAX = 31
 _NAME = {"type": "string", "minLength": 2, "maxLength": PROJECT_NAME_MAX, "pattern": r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"}
-_BUCKET = {"type": "string", "pattern": r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}
-_PREFIX = {"type": "string", "pattern": r"^$|^[A-Za-z0-9!_.*'()/-]{1,512}$"}
-_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 512}}
 
-CONFIG_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "project": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "name": _NAME,
-                "region": {"type": "string", "pattern": r"^[a-z]{2}(-gov)?-[a-z]+-\d$"},
-                "account": {"type": "string", "pattern": r"^$|^\d{12}$"},
-                "tags": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 256}},
-            },
-        },
-        "agent": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "kind": {"enum": ["bedrock-agents", "tools-only"]},
-                "foundation_model": {"type": "string", "minLength": 3, "maxLength": 2048},
-                "idle_session_ttl_seconds": {"type": "integer", "minimum": 60, "maximum": 3600},
-                "guardrail": {"type": "boolean"},
-            },
-        },
-        "limits": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "max_window_hours": {"type": "number", "exclusiveMinimum": 0, "maximum": 744},
-                "default_window_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
-                "response_bytes": {"type": "integer", "minimum": 2000, "maximum": 20000},
-                "turn_seconds": {"type": "integer", "minimum": 10, "maximum": 120},
-                "tool_seconds": {"type": "integer", "minimum": 5, "maximum": 900},
-            },
-        },
-        "logs": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "enabled": {"type": "boolean"},
-                "log_groups": _STRINGS,
-                "log_group_prefixes": _STRINGS,
-                "max_patterns": {"type": "integer", "minimum": 1, "maximum": 200},
-            },
-        },
-        "athena": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "database": {"type": "string", "pattern": r"^[a-z0-9_]{1,255}$"},
-                "workgroup": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,128}$"},
-                "results_bucket": _BUCKET,
-                "bytes_scanned_cutoff": {"type": "integer", "minimum": 10485760},
-                "results_expiry_days": {"type": "integer", "minimum": 1, "maximum": 3650},
-            },
-        },
-        "alb": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "enabled": {"type": "boolean"},
-                "log_bucket": _BUCKET,
-                "log_prefix": _PREFIX,
-                "table": {"type": "string", "pattern": r"^[a-z0-9_]{1,255}$"},
-                "retention_start": {"type": "string", "pattern": r"^\d{4}/\d{2}/\d{2}$"},
-            },
-        },
-        "cloudtrail": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "enabled": {"type": "boolean"},
-                "mode": {"enum": ["lookup", "athena"]},
-                "lookback_minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
-                "log_bucket": _BUCKET,
-                "log_prefix": _PREFIX,
-                "table": {"type": "string", "pattern": r"^[a-z0-9_]{1,255}$"},
-                "retention_start": {"type": "string", "pattern": r"^\d{4}/\d{2}/\d{2}$"},
-                "max_pages": {"type": "integer", "minimum": 1, "maximum": 200},
-                # An organization trail writes under AWSLogs/<organization id>/<account>/CloudTrail/.
-                "organization_id": {"type": "string", "pattern": r"^$|^o-[a-z0-9]{10,32}$"},
-                # The trail's SSE-KMS key (the tools get kms:Decrypt on it through S3); empty for SSE-S3.
-                "kms_key_arn": {"type": "string", "pattern": r"^$|^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]{1,64}$"},
-            },
-        },
-        "metrics": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "enabled": {"type": "boolean"},
-                "namespaces": _STRINGS,
-                "max_metrics": {"type": "integer", "minimum": 1, "maximum": 5000},
-            },
-        },
-        "xray": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {"enabled": {"type": "boolean"}, "max_traces": {"type": "integer", "minimum": 1, "maximum": 5000}},
-        },
-        "findings": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {"securityhub": {"type": "boolean"}, "guardduty": {"type": "boolean"}},
-        },
-        "slack": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "enabled": {"type": "boolean"},
-                "workspace_id": {"type": "string", "pattern": r"^$|^[A-Z0-9]{9,15}$"},
-                "channel_id": {"type": "string", "pattern": r"^$|^[A-Z0-9]{9,15}$"},
-                # AWS Chatbot: connector names are 1..20 characters (`@aws connector add <name> ...`).
-                "connector_name": {"type": "string", "pattern": r"^[a-z0-9-]{1,20}$"},
-            },
-        },
-        "alarms": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {"enabled": {"type": "boolean"}, "name_prefix": {"type": "string", "maxLength": 255}},
-        },
-        "alerts": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "enabled": {"type": "boolean"},
-                "log_groups": _STRINGS,
-                "filter_pattern": {"type": "string", "maxLength": 1024},
-                "learning_minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
-                "group_minutes": {"type": "integer", "minimum": 1, "maximum": 120},
-                "rate_limit_minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
-                "min_events": {"type": "integer", "minimum": 1, "maximum": 1000},
-                "triage_seconds": {"type": "integer", "minimum": 5, "maximum": 600},
-            },
-        },
-        "knowledge": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "bedrock_knowledge_base_id": {"type": "string", "pattern": r"^$|^[0-9A-Za-z]{10}$"},
-                "runbook_base_url": {"type": "string", "pattern": r"^$|^https://[^\\s]{1,400}$"},
-            },
-        },
-        "lambda": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "packaging": {"enum": ["zip", "image"]},
-                "image_uri": {"type": "string", "maxLength": 512},
-                "memory_mb": {"type": "integer", "minimum": 128, "maximum": 10240},
-                "timeout_seconds": {"type": "integer", "minimum": 10, "maximum": 900},
-                # 0 = unreserved (the default). Reserving N per function needs an account concurrency quota of
-                # at least 100 + 9 * N (Lambda keeps 100 unreserved; new accounts often have 10 or 50).
-                "reserved_concurrency": {"type": "integer", "minimum": 0, "maximum": 1000},
-                "log_retention_days": {"enum": [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]},
-                "powertools_layer_arn": {"type": "string", "maxLength": 2048},
-            },
-        },
-    },
-}
-
-DEFAULTS: dict[str, Any] = {
-    "project": {"name": "ops-agent", "region": "us-east-1", "account": "", "tags": {}},
-    "agent": {
-        "kind": "bedrock-agents",
-        "foundation_model": "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-        "idle_session_ttl_seconds": 1800,
-        "guardrail": True,
-    },
-    "limits": {
-        "max_window_hours": 24,
-        "default_window_minutes": 60,
-        "response_bytes": 19000,
-        "turn_seconds": 110,
-        "tool_seconds": 40,
-    },
-    "logs": {"enabled": True, "log_groups": [], "log_group_prefixes": [], "max_patterns": 15},
-    "athena": {
-        "database": "ops_agent",
-        "workgroup": "ops-agent",
-        "results_bucket": "",
-        "bytes_scanned_cutoff": 10 * 1024**3,
-        "results_expiry_days": 7,
-    },
-    "alb": {"enabled": True, "log_bucket": "", "log_prefix": "", "table": "alb_access_logs", "retention_start": "2025/01/01"},
-    "cloudtrail": {
-        "enabled": True,
-        "mode": "lookup",
-        "lookback_minutes": 60,
-        "log_bucket": "",
-        "log_prefix": "",
-        "table": "cloudtrail_logs",
-        "retention_start": "2025/01/01",
-        "max_pages": 20,
-        "organization_id": "",
-        "kms_key_arn": "",
-    },
-    "metrics": {"enabled": True, "namespaces": ["AWS/ApplicationELB", "AWS/ECS", "AWS/DynamoDB", "AWS/Lambda", "AWS/RDS"], "max_metrics": 500},
-    "xray": {"enabled": True, "max_traces": 1000},
-    "findings": {"securityhub": True, "guardduty": True},
-    "slack": {"enabled": False, "workspace_id": "", "channel_id": "", "connector_name": "ops-agent"},
-    "alarms": {"enabled": False, "name_prefix": ""},
+CORE_SCHEMA: dict[str, Any] = {
+    "project": cs.section({
+        "name": cs.prop(_NAME, "ops-agent"),
+        "region": cs.prop({"type": "string", "pattern": r"^[a-z]{2}(-gov)?-[a-z]+-\d$"}, "us-east-1"),
+        "account": cs.prop({"type": "string", "pattern": r"^$|^\d{12}$"}, ""),
+        "tags": cs.prop({"type": "object", "additionalProperties": {"type": "string", "maxLength": 256}}, {}),
+    }),
+    "agent": cs.section({
+        "kind": cs.prop({"enum": ["bedrock-agents", "tools-only"]}, "bedrock-agents"),
+        "foundation_model": cs.prop({"type": "string", "minLength": 3, "maxLength": 2048},
+                                    "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        "idle_session_ttl_seconds": cs.prop({"type": "integer", "minimum": 60, "maximum": 3600}, 1800),
+        "guardrail": cs.prop(cs.BOOLEAN, True),
+    }),
+    "limits": cs.section({
+        "max_window_hours": cs.prop({"type": "number", "exclusiveMinimum": 0, "maximum": 744}, 24),
+        "default_window_minutes": cs.prop({"type": "integer", "minimum": 1, "maximum": 1440}, 60),
+        "response_bytes": cs.prop({"type": "integer", "minimum": 2000, "maximum": 20000}, 19000),
+        "turn_seconds": cs.prop({"type": "integer", "minimum": 10, "maximum": 120}, 110),
+        "tool_seconds": cs.prop({"type": "integer", "minimum": 5, "maximum": 900}, 40),
+    }),
+    "athena": cs.section({
+        "database": cs.prop({"type": "string", "pattern": r"^[a-z0-9_]{1,255}$"}, "ops_agent"),
+        "workgroup": cs.prop({"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,128}$"}, "ops-agent"),
+        "results_bucket": cs.prop(cs.BUCKET, ""),
+        "bytes_scanned_cutoff": cs.prop({"type": "integer", "minimum": 10485760}, 10 * 1024**3),
+        "results_expiry_days": cs.prop({"type": "integer", "minimum": 1, "maximum": 3650}, 7),
+    }),
+    "slack": cs.section({
+        "enabled": cs.prop(cs.BOOLEAN, False),
+        "workspace_id": cs.prop({"type": "string", "pattern": r"^$|^[A-Z0-9]{9,15}$"}, ""),
+        "channel_id": cs.prop({"type": "string", "pattern": r"^$|^[A-Z0-9]{9,15}$"}, ""),
+        # AWS Chatbot: connector names are 1..20 characters (`@aws connector add <name> ...`).
+        "connector_name": cs.prop({"type": "string", "pattern": r"^[a-z0-9-]{1,20}$"}, "ops-agent"),
+    }),
+    "alarms": cs.section({
+        "enabled": cs.prop(cs.BOOLEAN, False),
+        "name_prefix": cs.prop({"type": "string", "maxLength": 255}, ""),
+    }),
     # Proactive alerts (tools/alerts/thresholds.py explains each value). The filter pattern is CloudWatch Logs'
     # regex form of tools/logs/matching.ERROR_REGEX (filter patterns have no case-insensitive flag).
-    "alerts": {
-        "enabled": False,
-        "log_groups": [],
-        "filter_pattern": ("%[Ee]rror|ERROR|[Ee]xception|EXCEPTION|[Ff]atal|FATAL|[Pp]anic|PANIC|[Cc]ritical|CRITICAL|"
-                           "[Ss]evere|SEVERE|[Tt]raceback|[Tt]imed out|[Tt]imeout|TIMEOUT|[Ff]ailed|FAILED|[Ff]ailure|"
-                           "[Rr]efused|[Dd]enied|DENIED|[Uu]navailable|[Tt]hrottl|[Uu]nreachable%"),
-        "learning_minutes": 20,
-        "group_minutes": 10,
-        "rate_limit_minutes": 30,
-        "min_events": 3,
-        "triage_seconds": 40,
-    },
-    "knowledge": {"bedrock_knowledge_base_id": "", "runbook_base_url": ""},
-    "lambda": {
-        "packaging": "zip",
-        "image_uri": "",
-        "memory_mb": 512,
-        "timeout_seconds": 60,
-        "reserved_concurrency": 0,
-        "log_retention_days": 30,
-        "powertools_layer_arn": "",
-    },
+    "alerts": cs.section({
+        "enabled": cs.prop(cs.BOOLEAN, False),
+        "log_groups": cs.prop(cs.STRINGS, []),
+        "filter_pattern": cs.prop({"type": "string", "maxLength": 1024}, (
+            "%[Ee]rror|ERROR|[Ee]xception|EXCEPTION|[Ff]atal|FATAL|[Pp]anic|PANIC|[Cc]ritical|CRITICAL|"
+            "[Ss]evere|SEVERE|[Tt]raceback|[Tt]imed out|[Tt]imeout|TIMEOUT|[Ff]ailed|FAILED|[Ff]ailure|"
+            "[Rr]efused|[Dd]enied|DENIED|[Uu]navailable|[Tt]hrottl|[Uu]nreachable%")),
+        "learning_minutes": cs.prop({"type": "integer", "minimum": 0, "maximum": 1440}, 20),
+        "group_minutes": cs.prop({"type": "integer", "minimum": 1, "maximum": 120}, 10),
+        "rate_limit_minutes": cs.prop({"type": "integer", "minimum": 0, "maximum": 1440}, 30),
+        "min_events": cs.prop({"type": "integer", "minimum": 1, "maximum": 1000}, 3),
+        "triage_seconds": cs.prop({"type": "integer", "minimum": 5, "maximum": 600}, 40),
+    }),
+    "knowledge": cs.section({
+        "bedrock_knowledge_base_id": cs.prop({"type": "string", "pattern": r"^$|^[0-9A-Za-z]{10}$"}, ""),
+        "runbook_base_url": cs.prop({"type": "string", "pattern": r"^$|^https://[^\\s]{1,400}$"}, ""),
+    }),
+    "lambda": cs.section({
+        "packaging": cs.prop({"enum": ["zip", "image"]}, "zip"),
+        "image_uri": cs.prop({"type": "string", "maxLength": 512}, ""),
+        "memory_mb": cs.prop({"type": "integer", "minimum": 128, "maximum": 10240}, 512),
+        "timeout_seconds": cs.prop({"type": "integer", "minimum": 10, "maximum": 900}, 60),
+        # 0 = unreserved (the default). Reserving N per function needs an account concurrency quota of
+        # at least 100 + 9 * N (Lambda keeps 100 unreserved; new accounts often have 10 or 50).
+        "reserved_concurrency": cs.prop({"type": "integer", "minimum": 0, "maximum": 1000}, 0),
+        "log_retention_days": cs.prop({"enum": [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                                                1827, 2192, 2557, 2922, 3288, 3653]}, 30),
+        "powertools_layer_arn": cs.prop({"type": "string", "maxLength": 2048}, ""),
+    }),
 }
+"""The sections that are not a data source's; each source's section comes from its declaration."""
 
-_validate = fastjsonschema.compile(CONFIG_SCHEMA)
+_CORE_ORDER = ("project", "agent", "limits")
+
+
+def build_schema(registry: Any = None) -> dict[str, Any]:
+    """The whole configuration schema: the core sections and one section per registered source."""
+    registry = registry or sources.registry()
+    properties = {name: CORE_SCHEMA[name] for name in _CORE_ORDER}
+    for source in registry:
+        if source.name in CORE_SCHEMA:
+            raise ValueError(f"source {source.name!r} would shadow the core configuration section of that name")
+        properties[source.name] = source.config
+    properties.update({name: schema for name, schema in CORE_SCHEMA.items() if name not in _CORE_ORDER})
+    return {"type": "object", "additionalProperties": False, "properties": properties}
+
+
+CONFIG_SCHEMA: dict[str, Any] = build_schema()
+DEFAULTS: dict[str, Any] = cs.defaults(CONFIG_SCHEMA)
+"""Derived from the schema's ``default`` values: read ``config[section][key]``, never ``.get(key, default)``."""
+
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    registry: Any
+    schema: dict[str, Any]
+    defaults: dict[str, Any]
+    validate: Any
+
+
+_compiled: list[_Compiled] = []
+
+
+def _current() -> _Compiled:
+    """Schema, defaults and validator of the registry in force (recompiled only when a test replaces it)."""
+    registry = sources.registry()
+    if _compiled and _compiled[0].registry is registry:
+        return _compiled[0]
+    schema = CONFIG_SCHEMA if registry is sources.BUILT_IN else build_schema(registry)
+    compiled = _Compiled(registry, schema, cs.defaults(schema), fastjsonschema.compile(schema))
+    _compiled[:] = [compiled]
+    return compiled
 
 
 @dataclass(frozen=True)
@@ -293,7 +178,7 @@ def _describe(exc: fastjsonschema.JsonSchemaValueException, origin: str) -> str:
     rule = exc.rule
     definition = exc.rule_definition
     if rule == "additionalProperties":
-        parent = CONFIG_SCHEMA
+        parent = _current().schema
         for part in exc.path[1:]:
             parent = parent.get("properties", {}).get(part, {})
         known = ", ".join(sorted(parent.get("properties", {})))
@@ -316,10 +201,10 @@ def validate(raw: Any, origin: str = "config") -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{origin}: the configuration must be a table of sections, got {type(raw).__name__}.")
     try:
-        _validate(raw)
+        _current().validate(raw)
     except fastjsonschema.JsonSchemaValueException as exc:
         raise ConfigError(_describe(exc, origin)) from None
-    config = Config(_merge(DEFAULTS, raw), origin)
+    config = Config(_merge(_current().defaults, raw), origin)
     if config["agent"]["kind"] == "tools-only" and config["slack"]["enabled"]:
         raise ConfigError(f"{origin}: [slack] enabled needs a Bedrock agent (AWS Chatbot's '@aws ask' connectors reach "
                           "Bedrock Agents only), but agent.kind is 'tools-only'; set slack.enabled = false "
@@ -357,4 +242,4 @@ def load() -> Config:
         return load_file(path)
     if Path("ops-agent.toml").is_file():
         return load_file("ops-agent.toml")
-    return Config(copy.deepcopy(DEFAULTS))
+    return Config(copy.deepcopy(_current().defaults))

@@ -2,8 +2,8 @@
 
 Ids are ``<prefix>-<8 hex>``, a hash of what the fact is (not of when it was asked), so the same pattern,
 request group or event gets the same id in a follow-up and across tools, and a user can paste it back
-("show the raw lines for L-3f9a2c1d"). Prefixes: L logs, A alb, C cloudtrail, M metrics, X xray,
-S securityhub, G guardduty.
+("show the raw lines for L-3f9a2c1d"). Each feed declares its prefix in its source declaration
+(``tools/<source>/source.py``): L logs, A alb, C cloudtrail, M metrics, X xray, S securityhub, G guardduty.
 
 ``attrs`` carries the structured details triage correlates on. Keys by ``kind``:
 
@@ -30,24 +30,23 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from tools import sources
 from tools.common.timewindow import Window, iso
 
-PREFIX = {
-    "logs": "L",
-    "alb": "A",
-    "cloudtrail": "C",
-    "metrics": "M",
-    "xray": "X",
-    "securityhub": "S",
-    "guardduty": "G",
-}
-SOURCES = tuple(PREFIX)
+
+
+def prefix(source: str) -> str:
+    """The evidence id prefix the registry declares for a report source (KeyError for an unknown source)."""
+    feed = sources.registry().feed(source)
+    if feed is None:
+        raise KeyError(f"no registered source feeds {source!r}")
+    return feed.prefix
 
 
 def evidence_id(source: str, *parts: object) -> str:
     """Stable id for a fact: source prefix plus 8 hex digits of a hash of its identifying parts."""
     digest = hashlib.blake2s("\x1f".join(str(p) for p in parts).encode("utf-8", "replace"), digest_size=4)
-    return f"{PREFIX[source]}-{digest.hexdigest()}"
+    return f"{prefix(source)}-{digest.hexdigest()}"
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import fastjsonschema
 
-from tools.catalogue import Function, Parameter
+from tools.common.function import Function, Parameter
 from tools.common.errors import InputError
 
 _TRUE = {"true", "yes", "y", "1", "on"}

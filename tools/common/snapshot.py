@@ -1,7 +1,8 @@
 """Snapshot backend: read an incident snapshot directory (``shared/specs/snapshot-format.md``).
 
-``Snapshot.open(DIR)`` validates ``manifest.json``; readers exist for every folder (``logs``, ``alb``,
-``cloudtrail``, ``metrics``, ``xray``, ``securityhub``, ``guardduty``). Files may be gzip-compressed and nested;
+``Snapshot.open(DIR)`` validates ``manifest.json``; each registered feed (``tools.sources``) is a folder, its file
+endings declared with it (``logs``, ``alb``, ``cloudtrail``, ``metrics``, ``xray``, ``securityhub``,
+``guardduty``). Files may be gzip-compressed and nested;
 they are read in name order. A malformed line or file is skipped and counted in ``ReadStats``, never fatal.
 Readers stream (one line or one file at a time), so memory stays bounded on large snapshots.
 """
@@ -20,19 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from tools import sources
 from tools.common import coverage
 from tools.common.timewindow import Window, parse_instant, to_utc
 
-FOLDERS = ("logs", "alb", "cloudtrail", "metrics", "xray", "securityhub", "guardduty")
-SUFFIXES = {
-    "logs": (".jsonl",),
-    "alb": (".log", ".txt"),
-    "cloudtrail": (".json",),
-    "metrics": (".jsonl",),
-    "xray": (".json",),
-    "securityhub": (".json",),
-    "guardduty": (".json",),
-}
 _MAX_REASONS = 5
 
 
@@ -204,12 +196,13 @@ class Snapshot:
         base = self.root / folder
         if not base.is_dir():
             return []
-        suffixes = SUFFIXES[folder]
+        feed = sources.registry().feed(folder)
+        if feed is None:
+            raise KeyError(f"no registered source reads a {folder!r} folder")
         found = []
         for dirpath, _dirs, names in os.walk(base):
             for name in names:
-                plain = name[:-3] if name.endswith(".gz") else name
-                if plain.endswith(suffixes) or (folder == "alb" and "." not in plain):
+                if feed.matches(name):
                     found.append(Path(dirpath) / name)
         return sorted(found, key=lambda p: p.relative_to(base).as_posix())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.common.app import ToolRequest
+from tools.common.availability import not_configured
 from tools.common.result import ToolResult
 from tools.findings.model import PRODUCTS, Criteria, Part
 
@@ -19,12 +20,10 @@ def parse_criteria(request: ToolRequest) -> Criteria:
 def list_security_findings(request: ToolRequest) -> ToolResult:
     """Active Security Hub and GuardDuty findings, grouped, deduplicated, standing ones marked."""
     criteria = parse_criteria(request)
-    settings = request.config["findings"]
-    sources = tuple(source for source in PRODUCTS if settings.get(source, True))
-    if not sources:
-        result = ToolResult("findings", "list_security_findings: not configured", request.window, status="not_configured")
-        result.headline.append("Both Security Hub and GuardDuty are turned off in the configuration ([findings]).")
-        return result
+    off = not_configured(request)
+    if off is not None:
+        return off
+    sources = tuple(source for source in PRODUCTS if request.config["findings"][source])
     from tools.findings import digest
 
     if request.snapshot is not None:

@@ -7,6 +7,7 @@ Each reads top to bottom: parameters -> allowed log groups -> fetch (Logs Insigh
 from __future__ import annotations
 
 from tools.common.app import ToolRequest
+from tools.common.availability import not_configured
 from tools.common.errors import SourceError
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
@@ -17,12 +18,6 @@ from tools.logs.matching import Match, parse_match
 
 DEFAULT_LIMIT = 20
 KEEP_FOR_SEARCH = 50
-
-
-def _not_configured(request: ToolRequest, title: str, why: str) -> ToolResult:
-    result = ToolResult("logs", title, request.window, status="not_configured")
-    result.headline.append(why)
-    return result
 
 
 def _selection(request: ToolRequest) -> GroupSelection:
@@ -56,19 +51,9 @@ def _scan(request: ToolRequest, selection: GroupSelection, contains: str | None,
     return aws_backend.scan_patterns(aws.client("logs"), _aws_groups(selection), request.window, contains, request.deadline)
 
 
-def _disabled(request: ToolRequest, title: str) -> ToolResult | None:
-    if request.snapshot is not None:
-        return None if request.snapshot.has("logs") else _not_configured(request, title, "This snapshot has no logs folder: CloudWatch Logs is not part of it.")
-    if not request.config["logs"].get("enabled", True):
-        return _not_configured(request, title, "CloudWatch Logs is turned off in the configuration ([logs] enabled = false).")
-    if not (request.config["logs"].get("log_groups") or request.config["logs"].get("log_group_prefixes")):
-        return _not_configured(request, title, "No log groups are configured ([logs] log_groups / log_group_prefixes).")
-    return None
-
-
 def find_error_patterns(request: ToolRequest) -> ToolResult:
     title = "find_error_patterns: error patterns"
-    off = _disabled(request, title)
+    off = not_configured(request)
     if off is not None:
         return off
     selection = _selection(request)
@@ -76,7 +61,7 @@ def find_error_patterns(request: ToolRequest) -> ToolResult:
     scan = _scan(request, selection, contains, keep=2)
     if contains:
         title += f" containing {fence(contains, 100)}"
-    result = digest.patterns_result(scan, request.region, int(request.config["logs"].get("max_patterns", 15)), title)
+    result = digest.patterns_result(scan, request.region, int(request.config["logs"]["max_patterns"]), title)
     if selection.named:
         result.session["log_group"] = selection.named
     return result
@@ -126,7 +111,7 @@ def _unknown_id(match: Match, patterns: int | None) -> str:
 
 def search_logs(request: ToolRequest) -> ToolResult:
     title = "search_logs: matching lines"
-    off = _disabled(request, title)
+    off = not_configured(request)
     if off is not None:
         return off
     match = parse_match(request.params["match"])

@@ -6,6 +6,7 @@ Each reads top to bottom: parameters -> fetch (AWS or snapshot) -> digest -> res
 from __future__ import annotations
 
 from tools.common.app import ToolRequest
+from tools.common.availability import not_configured
 from tools.common.result import ToolResult
 from tools.common.safety import fence
 from tools.common.snapshot import ReadStats
@@ -20,12 +21,6 @@ DEFAULT_RESULTS = 10
 def _scope(namespaces: list[str], resource: str | None) -> str:
     text = ", ".join(namespaces) if namespaces else "the snapshot's namespaces"
     return text + (f" (dimension value containing {fence(resource, 100)})" if resource else "")
-
-
-def _not_configured(request: ToolRequest, title: str) -> ToolResult:
-    result = ToolResult(digest.SOURCE, title, request.window, status="not_configured")
-    result.headline.append("The metrics source is disabled in the configuration (metrics.enabled = false).")
-    return result
 
 
 def _fetch_changed(request: ToolRequest, namespace: str | None, resource: str | None, limit: int) -> tuple[Fetched, list[str]]:
@@ -53,12 +48,13 @@ def _fetch_changed(request: ToolRequest, namespace: str | None, resource: str | 
 
 def find_changed_metrics(request: ToolRequest) -> ToolResult:
     """The metrics that changed most, and closest to the onset, in the window vs the baseline before it."""
-    if not request.config["metrics"].get("enabled", True):
-        return _not_configured(request, "find_changed_metrics")
+    off = not_configured(request)
+    if off is not None:
+        return off
     assert request.window is not None
     namespace = request.params.get("namespace") or None
     resource = request.params.get("resource") or None
-    limit = int(request.config["metrics"].get("max_metrics", 500))
+    limit = int(request.config["metrics"]["max_metrics"])
     fetched, namespaces = _fetch_changed(request, namespace, resource, limit)
     return digest.changed_metrics(
         fetched, request.window, request.now, request.region, _scope(namespaces, resource),
@@ -77,8 +73,9 @@ def _not_found(key: MetricKey, window: Window | None, where: str) -> ToolResult:
 
 def get_metric(request: ToolRequest) -> ToolResult:
     """One series in the window, downsampled, with min/max/mean/p50/p95/p99 and a console link."""
-    if not request.config["metrics"].get("enabled", True):
-        return _not_configured(request, "get_metric")
+    off = not_configured(request)
+    if off is not None:
+        return off
     assert request.window is not None
     window = request.window
     key = MetricKey.of(request.params["namespace"], request.params["metric_name"], parse_dimensions(request.params.get("dimensions")))

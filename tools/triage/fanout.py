@@ -2,20 +2,20 @@
 
 Each source becomes a ``SourceRun`` (status, detail, the tool's ``ToolResult`` when it answered). A source that
 raises, is missing, or does not finish in its share of the budget is recorded as ``error``/``partial`` and the
-others still count. The report's ``sources`` map has one entry per data source (``logs``, ``alb``, ``cloudtrail``,
+others still count. The tasks come from the source registry (``tools.sources``): each enabled source's declared
+triage call. The report's ``sources`` map has one entry per registered feed (``logs``, ``alb``, ``cloudtrail``,
 ``metrics``, ``xray``, ``securityhub``, ``guardduty``); the findings tool serves the last two.
 """
 
 from __future__ import annotations
 
 import importlib
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from tools import catalogue
+from tools import catalogue, sources
 from tools.common import coverage
 from tools.common.aws_errors import describe, is_aws_exception
 from tools.common.deadline import Deadline
@@ -23,9 +23,12 @@ from tools.common.evidence import Evidence
 from tools.common.result import ToolResult
 from tools.common.safety import safe
 
-REPORT_SOURCES = ("logs", "alb", "cloudtrail", "metrics", "xray", "securityhub", "guardduty")
 RANKING_RESERVE_SECONDS = 1.5
-_LOAD_BALANCER = re.compile(r"^(app|net)/[A-Za-z0-9-]{1,32}(/[0-9a-f]{16})?$")
+
+
+def report_sources() -> tuple[str, ...]:
+    """The report's source names: every registered feed, in registry order."""
+    return tuple(feed.name for feed in sources.registry().feeds())
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,10 @@ class FanoutResult:
                 if "no_baseline" in cover:
                     entry["no_baseline"] = bool(cover["no_baseline"])
                 report[source] = entry
-        for source in REPORT_SOURCES:
+        names = report_sources()
+        for source in names:
             report.setdefault(source, {"status": "not_configured", "detail": "no tool for this source in this deployment"})
-        return {s: report[s] for s in REPORT_SOURCES} | {k: v for k, v in report.items() if k not in REPORT_SOURCES}
+        return {s: report[s] for s in names} | {k: v for k, v in report.items() if k not in names}
 
 
 def _coverage(run: SourceRun, source: str) -> dict[str, Any]:
@@ -117,34 +121,21 @@ def _split_status(run: SourceRun, source: str) -> tuple[str, str]:
 
 
 def plan(config: Any, focus: str | None) -> list[Task]:
-    """The tool calls of one investigation, from the configuration and the focus."""
+    """The tool calls of one investigation: each enabled source's declared triage call, for the focus."""
     tasks: list[Task] = []
-    if config["logs"].get("enabled", True):
-        params: dict[str, Any] = {}
-        if focus and focus.startswith("/"):
-            params["log_group"] = focus
-        tasks.append(Task("logs", "logs", "find_error_patterns", ("logs",), params))
-    if config["alb"].get("enabled", True):
-        params = {"load_balancer": focus} if focus and _LOAD_BALANCER.match(focus) else {}
-        tasks.append(Task("alb", "alb", "summarize_alb_traffic", ("alb",), params))
-    if config["cloudtrail"].get("enabled", True):
-        tasks.append(Task("cloudtrail", "cloudtrail", "list_changes", ("cloudtrail",), {}))
-    if config["metrics"].get("enabled", True):
-        tasks.append(Task("metrics", "metrics", "find_changed_metrics", ("metrics",), {"max_results": 25}))
-    if config["xray"].get("enabled", True):
-        tasks.append(Task("xray", "xray", "find_trace_faults", ("xray",), {"kind": "fault"}))
-    finding_sources = tuple(s for s in ("securityhub", "guardduty") if config["findings"].get(s, True))
-    if finding_sources:
-        tasks.append(Task("findings", "findings", "list_security_findings", finding_sources, {"min_severity": "MEDIUM"}))
+    for source in sources.registry():
+        feeds = source.enabled_feeds(config)
+        if source.triage is None or not feeds:
+            continue
+        params = source.triage.params(focus)
+        tasks.append(Task(source.name, source.name, source.triage.function, tuple(f.name for f in feeds), params))
     return tasks
 
 
 def _implementation(task: Task) -> Callable[[Any], ToolResult]:
-    module = importlib.import_module(f"tools.{task.action_group}.service")
-    implementation = getattr(module, task.function, None)
-    if implementation is None:
-        handler = importlib.import_module(f"tools.{task.action_group}.handler")
-        implementation = getattr(handler, "IMPLEMENTATIONS", {}).get(task.function)
+    source = sources.registry().get(task.action_group)
+    package = source.package if source is not None else f"tools.{task.action_group}"
+    implementation = getattr(importlib.import_module(f"{package}.service"), task.function, None)
     if implementation is None:
         raise LookupError(f"tools.{task.action_group} has no {task.function}")
     return implementation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools.common.app import ToolRequest
+from tools.common.availability import not_configured
 from tools.common.errors import InputError
 from tools.common.result import ToolResult
 from tools.xray.model import KINDS, SERVICE_NAME, Query
@@ -19,22 +20,15 @@ def parse_query(request: ToolRequest) -> Query:
     return Query(kind, service)  # type: ignore[arg-type]
 
 
-def _not_configured(request: ToolRequest, why: str) -> ToolResult:
-    result = ToolResult("xray", "find_trace_faults: X-Ray not configured", request.window, status="not_configured")
-    result.headline.append(why)
-    return result
-
-
 def find_trace_faults(request: ToolRequest) -> ToolResult:
     """Aggregate the window's faulty traces into root causes with samples and console links."""
     query = parse_query(request)
-    if not request.config["xray"].get("enabled", True):
-        return _not_configured(request, "X-Ray is disabled in the configuration ([xray] enabled = false).")
+    off = not_configured(request)
+    if off is not None:
+        return off
     from tools.xray import aws_backend, digest
 
     if request.snapshot is not None:
-        if not request.snapshot.has("xray"):
-            return _not_configured(request, "This snapshot has no xray/ folder: X-Ray data was not captured.")
         from tools.xray import snapshot_backend
 
         fetched = snapshot_backend.fetch(request, query)
