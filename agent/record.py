@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from agent.cli import UsageError
+from tools import sources
 
 UTC_FMT = "%Y-%m-%dT%H:%M:%SZ"
 _STATS = ("Average", "Sum", "Maximum", "SampleCount")
@@ -99,12 +100,12 @@ class Recorder:
 
     def logs(self) -> None:
         cfg = self.config["logs"]
-        groups = list(cfg.get("log_groups") or [])
-        if not groups and not cfg.get("log_group_prefixes"):
+        groups = list(cfg["log_groups"])
+        if not groups and not cfg["log_group_prefixes"]:
             self.notes["logs"] = "no log groups configured ([logs] log_groups / log_group_prefixes)"
             return
         client = self.client("logs")
-        for prefix in cfg.get("log_group_prefixes") or []:
+        for prefix in cfg["log_group_prefixes"]:
             for page in client.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
                 groups += [g["logGroupName"] for g in page.get("logGroups", [])]
         start_ms, end_ms = int(self.start.timestamp() * 1000), int(self.end.timestamp() * 1000)
@@ -119,7 +120,7 @@ class Recorder:
 
     def alb(self) -> None:
         cfg = self.config["alb"]
-        if not cfg.get("log_bucket"):
+        if not cfg["log_bucket"]:
             self.notes["alb"] = "no alb.log_bucket configured"
             return
         s3 = self.client("s3")
@@ -127,7 +128,7 @@ class Recorder:
         day = self.start.date()
         files = 0
         while day <= self.end.date():
-            prefix = "/".join(p for p in (cfg.get("log_prefix", "").strip("/"), "AWSLogs", account, "elasticloadbalancing", self.region,
+            prefix = "/".join(p for p in (cfg["log_prefix"].strip("/"), "AWSLogs", account, "elasticloadbalancing", self.region,
                                            day.strftime("%Y/%m/%d")) if p) + "/"
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=cfg["log_bucket"], Prefix=prefix):
                 for item in page.get("Contents", []):
@@ -144,7 +145,7 @@ class Recorder:
         self.say("alb", f"{files} access-log files")
 
     def cloudtrail(self) -> None:
-        lookback = timedelta(minutes=int(self.config["cloudtrail"].get("lookback_minutes", 60)))
+        lookback = timedelta(minutes=int(self.config["cloudtrail"]["lookback_minutes"]))
         client = self.client("cloudtrail")
         records: list[dict[str, Any]] = []
         size = 0
@@ -168,12 +169,12 @@ class Recorder:
         cfg = self.config["metrics"]
         client = self.client("cloudwatch")
         metrics: list[dict[str, Any]] = []
-        for namespace in cfg.get("namespaces") or []:
+        for namespace in cfg["namespaces"]:
             for page in client.get_paginator("list_metrics").paginate(Namespace=namespace):
                 metrics += page.get("Metrics", [])
-                if len(metrics) >= cfg.get("max_metrics", 500):
+                if len(metrics) >= cfg["max_metrics"]:
                     break
-        metrics = metrics[: cfg.get("max_metrics", 500)]
+        metrics = metrics[: cfg["max_metrics"]]
         baseline_start = self.start - (self.end - self.start)
         per_call = 500 // len(_STATS)
         rows: list[dict[str, Any]] = []
@@ -197,7 +198,7 @@ class Recorder:
 
     def xray(self) -> None:
         client = self.client("xray")
-        limit = int(self.config["xray"].get("max_traces", 1000))
+        limit = int(self.config["xray"]["max_traces"])
         ids: list[str] = []
         cursor = self.start
         while cursor < self.end and len(ids) < limit:
@@ -260,19 +261,18 @@ class Recorder:
         return self._account
 
     def run(self) -> dict[str, Any]:
-        steps: list[tuple[str, Callable[[], None], bool]] = [
-            ("logs", self.logs, self.config["logs"].get("enabled", True)),
-            ("alb", self.alb, self.config["alb"].get("enabled", True)),
-            ("cloudtrail", self.cloudtrail, self.config["cloudtrail"].get("enabled", True)),
-            ("metrics", self.metrics, self.config["metrics"].get("enabled", True)),
-            ("xray", self.xray, self.config["xray"].get("enabled", True)),
-            ("securityhub", self.securityhub, self.config["findings"].get("securityhub", True)),
-            ("guardduty", self.guardduty, self.config["findings"].get("guardduty", True)),
-        ]
+        steps: list[tuple[str, Callable[[], None] | None, bool]] = []
+        for source in sources.registry():  # one step per feed, each a snapshot folder
+            enabled = source.enabled_feeds(self.config)
+            steps += [(feed.name, getattr(self, feed.name, None), feed in enabled) for feed in source.feeds]
         for name, step, enabled in steps:
             if not enabled:
                 self.notes[name] = "disabled in the configuration"
                 self.sources[name] = {"status": "not_configured", "detail": "disabled in the configuration"}
+                continue
+            if step is None:
+                self.notes[name] = "not recorded: record has no reader for this source yet"
+                self.sources[name] = {"status": "not_configured", "detail": "record has no reader for this source yet"}
                 continue
             try:
                 step()
@@ -332,7 +332,7 @@ def run(args: argparse.Namespace, clients: Callable[[str], Any] | None = None, p
         config = config_module.load()
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    region = args.region or config["project"].get("region") or os.environ.get("AWS_REGION") or "us-east-1"
+    region = args.region or config["project"]["region"] or os.environ.get("AWS_REGION") or "us-east-1"
     out.mkdir(parents=True, exist_ok=True)
     if clients is None:
         from tools.common.aws import client as cached

@@ -16,7 +16,7 @@ from tests.toy_source.source import TOY
 from tools import catalogue, sources
 from tools.common import config
 from tools.common.deadline import Deadline
-from tools.common.evidence import evidence_id
+from tools.common.evidence import evidence_id, id_pattern
 from tools.common.snapshot import Snapshot
 from tools.common.timewindow import Window
 from tools.triage import fanout
@@ -47,6 +47,7 @@ def test_toy_source_in_schema_enum_and_evidence_ids(toy_registered: None) -> Non
     enum = report_schema()["properties"]["hypotheses"]["items"]["properties"]["evidence"]["items"]["properties"]["source"]["enum"]
     assert enum[-1] == "toy"
     assert evidence_id("toy", "broken").startswith("T-")
+    assert id_pattern().search("what about T-0123abcd?")  # the offline planner's follow-up ids
 
 
 def test_toy_source_in_policies(toy_registered: None) -> None:

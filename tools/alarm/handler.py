@@ -174,7 +174,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         from tools.common import config as config_module
 
-        prefix = config_module.load()["alarms"].get("name_prefix", "")
+        prefix = config_module.load()["alarms"]["name_prefix"]
         if prefix and not alarm["name"].startswith(prefix):
             logger.info("alarm outside the configured prefix", extra={"alarm": alarm["name"]})
             return {"status": "ignored", "reason": "alarm name outside the configured prefix"}

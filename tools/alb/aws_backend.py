@@ -31,7 +31,7 @@ def fetch(request: ToolRequest, window: Window, filters: Filters, bucket: int) -
     """Run the summary query in Athena and return its rows with the query id and bytes scanned."""
     settings, alb = request.config["athena"], request.config["alb"]
     query = summary_query(ATHENA, table_name(settings["database"], alb["table"]), window, filters, bucket)
-    bucket_name = settings.get("results_bucket") or ""
+    bucket_name = settings["results_bucket"]
     result = athena.run_query(
         query.sql,
         query.params,

@@ -25,6 +25,7 @@ request group or event gets the same id in a follow-up and across tools, and a u
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,13 @@ def prefix(source: str) -> str:
     if feed is None:
         raise KeyError(f"no registered source feeds {source!r}")
     return feed.prefix
+
+
+def id_pattern(*feeds: str) -> re.Pattern[str]:
+    """A pattern finding evidence ids in text: of the named feeds, or of every registered feed."""
+    names = feeds or tuple(feed.name for feed in sources.registry().feeds())
+    letters = "".join(sorted({prefix(name) for name in names}))
+    return re.compile(rf"\b[{letters}]-[0-9a-f]{{8}}\b")
 
 
 def evidence_id(source: str, *parts: object) -> str:

@@ -6,8 +6,9 @@ an ``InputError`` that names the parameter and lists what is allowed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tools.common.errors import InputError
 
@@ -40,10 +41,10 @@ def refuse(name: str, groups: Iterable[str], prefixes: Iterable[str] = ()) -> In
     )
 
 
-def configured(logs_config: dict[str, object], named: str | None) -> GroupSelection:
+def configured(logs_config: Mapping[str, Any], named: str | None) -> GroupSelection:
     """AWS mode: the configured groups and prefixes, narrowed to ``named`` when given."""
-    groups = tuple(str(g) for g in logs_config.get("log_groups", []) or [])  # type: ignore[union-attr]
-    prefixes = tuple(str(p) for p in logs_config.get("log_group_prefixes", []) or [])  # type: ignore[union-attr]
+    groups = tuple(str(g) for g in logs_config["log_groups"])
+    prefixes = tuple(str(p) for p in logs_config["log_group_prefixes"])
     if not named:
         return GroupSelection(groups, prefixes)
     if named in groups or any(named.startswith(p) for p in prefixes):
