@@ -11,7 +11,6 @@ a question it cannot place gets what it can do instead of another triage.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from agent.runtime.filters import Filters, read_filters
 from agent.runtime.intents import classify, words
 from agent.runtime.timephrases import TimeAsk, read_times, yesterday
 from agent.runtime.tools import ToolBox, ToolCall
+from tools.common.evidence import id_pattern
 from tools.common.timewindow import Window
 
 SLACK_LIMIT = 2500
@@ -29,7 +29,6 @@ TRIAGE_LEAD = timedelta(minutes=60)
 # An investigation without a time reads the last two hours (relative to the snapshot's end offline).
 DEFAULT_TRIAGE_WINDOW = "last 2h"
 RAW_LINES = 20
-_ID = re.compile(r"\b([LACMXSG])-[0-9a-f]{8}\b")
 _REFERENCE_WORDS = frozenset({"that", "those", "these", "this", "it", "them"})
 _CALLS: dict[str, str] = {
     "changes": "cloudtrail__list_changes",
@@ -102,7 +101,7 @@ class OfflineAgent:
 
     def _referenced(self, question: str, prefix: str | None = None) -> str | None:
         """An evidence id the question names, or the one 'that' / 'those errors' points at in the last answer."""
-        named = [m.group(0) for m in _ID.finditer(question)]
+        named = [m.group(0) for m in id_pattern().finditer(question)]
         if prefix:
             named = [i for i in named if i.startswith(prefix)]
         if named:
@@ -124,7 +123,7 @@ class OfflineAgent:
         if when.problem:
             return Plan(intent, reply=f"I can't use that time: {when.problem}. Times are UTC, e.g. 'since 09:40', "
                                       "'between 10:00 and 10:30' or 'last 15 minutes'.")
-        named_ids = [m.group(0) for m in _ID.finditer(q)]
+        named_ids = [m.group(0) for m in id_pattern().finditer(q)]
         if intent == "unsure" and named_ids:
             intent = "raw_lines" if named_ids[0].startswith("L") else "explain"
         if intent == "errors" and self._referenced(q, "L") and _REFERENCE_WORDS & set(words(q)):
@@ -265,7 +264,7 @@ class OfflineAgent:
         lines: dict[str, str] = {}
         for call in reversed(calls):  # the last call is the one the question was about
             for line in call.body.splitlines():
-                for match in _ID.finditer(line):
+                for match in id_pattern().finditer(line):
                     ids.append(match.group(0))
                     # the evidence line itself ("- C-… [cloudtrail] …", "[C-…] …") over a mention in the answer
                     own = line.lstrip("-[ ").startswith(match.group(0))
