@@ -5,7 +5,9 @@
    lines/s (best of 3). These are the systems the configuration was chosen on; ``bench/logs_loso.py`` gives the
    figures with each system held out.
 2. ``python -m agent digest-logs FILE --json`` in a child process, stdout to a file, on
-   - 1M lines: the first line of each log message of the large snapshot (``bench/large_snapshot.py``, in file order);
+   - 1M lines of the large snapshot's log files as they are: CloudWatch Logs events, one JSON object a line
+     (``bench/large_snapshot.py``, in file order);
+   - the first line of the message of each of those events (what an application wrote);
    - 1M lines: raw lines of the ten Loghub ``*_2k.log`` files drawn at random (seed 17), every digit of a drawn line
      redrawn, so values are fresh while shapes repeat as in real logs;
    - 10M lines of the same mixed kind (one run): peak memory must not grow with the file.
@@ -66,33 +68,34 @@ def accuracy_table() -> None:
               f"{statistics.mean(r[1] for r in rows):>6.3f} {statistics.mean(r[2] for r in rows):>6.3f} {lines / seconds:>10,.0f}")
 
 
-def large_snapshot_file() -> Path:
-    """1M first lines of the large snapshot's log messages (generated once, cached by the snapshot's key)."""
+def large_snapshot_files() -> tuple[Path, Path]:
+    """1M lines of the large snapshot's log files as they are (JSONL events) and 1M first lines of their
+    messages (both generated once, cached by the snapshot's key)."""
     import gzip
 
     from bench import large_snapshot
 
     snapshot = large_snapshot.ensure(log=lambda message: print(f"  {message}", file=sys.stderr))
-    target = CACHE / f"digest-{snapshot.name}-1m.log"
-    if target.is_file():
-        return target
+    events, messages = CACHE / f"digest-{snapshot.name}-1m.jsonl", CACHE / f"digest-{snapshot.name}-1m.log"
+    if events.is_file() and messages.is_file():
+        return events, messages
     written = 0
-    tmp = target.with_suffix(".tmp")
-    with tmp.open("w", encoding="utf-8") as out:
+    with events.with_suffix(".tmp1").open("w", encoding="utf-8") as raw, messages.with_suffix(".tmp2").open("w", encoding="utf-8") as out:
         for path in sorted((snapshot / "logs").rglob("*.jsonl*")):
             opener = gzip.open if path.name.endswith(".gz") else open
             with opener(path, "rt", encoding="utf-8") as handle:
                 for line in handle:
+                    raw.write(line if line.endswith("\n") else line + "\n")
                     message = json.loads(line).get("message", "")
-                    first = next((part for part in message.splitlines() if part.strip()), "")
-                    out.write(first + "\n")
+                    out.write(next((part for part in message.splitlines() if part.strip()), "") + "\n")
                     written += 1
                     if written >= MILLION:
                         break
             if written >= MILLION:
                 break
-    tmp.rename(target)
-    return target
+    events.with_suffix(".tmp1").rename(events)
+    messages.with_suffix(".tmp2").rename(messages)
+    return events, messages
 
 
 def mixed_loghub_file(lines: int) -> Path:
@@ -177,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'file':<34} {'lines':>10} {'best':>10} {'median':>10} {'CPU':>10} {'RSS MiB':>8}")
     summary: dict[str, dict[str, float]] = {}
     if not args.quick:
-        throughput("large snapshot messages, 1M", large_snapshot_file(), REPEATS, summary)
+        events, messages = large_snapshot_files()
+        throughput("large snapshot log files (JSONL), 1M", events, REPEATS, summary)
+        throughput("large snapshot messages, 1M", messages, REPEATS, summary)
     throughput("mixed Loghub lines, 1M", mixed_loghub_file(MILLION), REPEATS, summary)
     if not args.quick:
         throughput("mixed Loghub lines, 10M (1 run)", mixed_loghub_file(10 * MILLION), 1, summary)

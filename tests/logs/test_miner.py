@@ -209,3 +209,21 @@ def test_memory_stays_bounded_on_endless_new_shapes(monkeypatch: pytest.MonkeyPa
     assert len(miner._rows) <= 2 * 4 + 1 and len(miner._keys) < 4
     assert sum(t.count for t in miner.templates()) == len(keys)
     assert all(miner.template(key) for key in keys)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"b1", b"\r", b"\n", b"\r\n", b" ", b"\xff"]), max_size=60), st.integers(1, 7))
+def test_digest_logs_blocks_split_lines_as_text_mode(pieces: list[bytes], block: int) -> None:
+    import io
+
+    from tools.logs import digest_command
+
+    data = b"".join(pieces)
+    expected = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline=None)
+    original = digest_command.READ_BYTES
+    digest_command.READ_BYTES = block
+    try:
+        got = [line.decode("utf-8", "replace") for lines in digest_command._blocks(io.BytesIO(data)) for line in lines]
+    finally:
+        digest_command.READ_BYTES = original
+    assert got == [line.rstrip("\n") for line in expected]

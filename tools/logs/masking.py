@@ -60,7 +60,7 @@ MASKS: tuple[tuple[str, str], ...] = (
 )
 # Every mask starts at a token boundary, in a token that holds a digit, @ . : ( < ~ or starts a date or an
 # ISO duration: the leading look-around lets the engine skip plain words fast.
-_MASK_START = (r"(?<!\w)(?=\S*[\d@.:(]|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|"
+_MASK_START = (r"(?<!\w)(?=[^\s\"',;]*[\d@.:(]|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|"
                r"[\w+/=-]{40})")
 _MASK_RE = re.compile(_MASK_START + "(?:" + "|".join(f"(?:{pattern})" for _name, pattern in MASKS) + ")")
 

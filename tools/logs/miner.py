@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableSequence
 from typing import TYPE_CHECKING, Any
 
 from tools.common.evidence import evidence_id
@@ -248,6 +248,17 @@ class TemplateMiner:
             key = self._add_slow(raw.decode("utf-8", "replace"), raw, skeleton, self._fast_bytes, self._fast_bytes_zero)
         self._counts[key] += 1
         return key
+
+    def add_lines(self, lines: Iterable[bytes], keys: MutableSequence[int]) -> None:
+        """``add_bytes`` for every line, each key appended to ``keys``: the loop of digest-logs, kept tight."""
+        fast, counts, table, append = self._fast_bytes, self._counts, _SKELETON, keys.append
+        for raw in lines:
+            key = fast.get(raw.translate(table))
+            if key is None:
+                key = self.add_bytes(raw)
+            else:
+                counts[key] += 1
+            append(key)
 
     def _add_slow(self, message: str, data: bytes, skeleton: bytes, fast: dict[bytes, int], fast_zero: dict[bytes, int]) -> int:
         # Lines with the same digit skeleton are masked alike (see _MaskMemo); when the masked first line keeps no
