@@ -239,8 +239,8 @@ output byte-identical to before (tests compare them):
    Loghub systems, each held out of the choice of configuration: mean 0.886 -> 0.973, lowest 0.526 -> 0.814
    (Proxifier 0.53 -> 1.00 by masking numbers with units written apart; Windows 0.69 -> 1.00 by splitting a Drain
    cluster on a word column with 2-3 values). Brain, implemented from the paper and measured the same way, reaches
-   0.811 and is not used. `digest-logs` on 1M lines: 288 MiB -> 38 MiB, CPU 1.8-2.2 s -> 1.4-1.5 s (streaming, a
-   digit-skeleton cache in front of masking and Drain, assignments written in chunks). Unlike 1-4, this changes
+   0.811 and is not used. `digest-logs` on 1M lines: 288 MiB -> 40-55 MiB, CPU 1.8-2.4 s -> 1.0-1.5 s (streaming
+   in blocks split in C, a digit-skeleton cache in front of masking and Drain, assignments written in chunks). Unlike 1-4, this changes
    the output on purpose: templates split and join differently.
 
 What remains:

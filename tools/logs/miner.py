@@ -57,8 +57,6 @@ class MinerConfig:
 
 
 DEFAULT_CONFIG = MinerConfig()
-SIM_THRESHOLD = DEFAULT_CONFIG.similarity
-DEPTH = DEFAULT_CONFIG.depth
 MAX_CHILDREN = 100
 MAX_CLUSTERS = 20_000  # LRU bound of drain3; an evicted cluster's shapes keep their templates (rows below)
 CACHE_LIMIT = 200_000
@@ -115,8 +113,6 @@ _SPACES = re.compile(r"\s+")
 
 def first_line(message: str) -> str:
     """The first non-empty line of a (possibly multi-line) message, bounded to 2000 characters."""
-    if "\n" not in message and "\r" not in message and len(message) <= 2000 and not message.isspace():
-        return message  # the common case, without splitlines()
     for line in message.splitlines():
         if line.strip():
             return line[:2000]
@@ -280,15 +276,15 @@ class TemplateMiner:
         return key
 
     def _new_key(self, masked: str) -> int:
-        cluster = -1
+        cluster = -1  # brain: one cluster
         if self._drain is not None:
             cluster = int(self._drain.add_log_message(masked)[0].cluster_id)
-            if len(self._rows) >= ROW_LIMIT:
-                if len(self._rows) >= 2 * ROW_LIMIT:  # beyond both bounds: one catch-all shape
-                    cluster, masked = _OTHER, WILDCARD
-                key = self._overflow.get(cluster)
-                if key is not None:
-                    return key
+        if len(self._rows) >= ROW_LIMIT:
+            if len(self._rows) >= 2 * ROW_LIMIT:  # beyond both bounds: one catch-all shape
+                cluster, masked = _OTHER, WILDCARD
+            key = self._overflow.get(cluster)
+            if key is not None:
+                return key
         key = len(self._rows)
         self._rows.append(tuple(masked.split()))
         self._clusters.append(cluster)
