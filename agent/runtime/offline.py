@@ -238,7 +238,7 @@ class OfflineAgent:
         return answer, executed
 
     def compose(self, plan: Plan, calls: list[ToolCall]) -> str:
-        parts: list[str] = list(plan.notes)
+        parts: list[str] = []
         shown = calls
         if plan.intent == "changes" and len(calls) == 2 and calls[0].name == "triage__investigate":
             self.report_body = calls[0].body
@@ -256,7 +256,12 @@ class OfflineAgent:
                 text = f"*{label} ({window.replace('/', ' to ')})*\n{text}"
             parts.append(text)
         self._remember(calls)
-        return _slack("\n\n".join(p for p in parts if p), None if self.full else SLACK_LIMIT)
+        text = "\n\n".join(p for p in parts if p)
+        notes = "\n".join(plan.notes)
+        limit = None if self.full else SLACK_LIMIT
+        if notes and (limit is None or len(text) + len(notes) + 2 <= limit):
+            text = f"{text}\n\n{notes}"  # notes last: the first line is the answer
+        return _slack(text, limit)
 
     def _remember(self, calls: list[ToolCall]) -> None:
         """The evidence ids of this answer (most relevant first) and their lines, for 'that' and id follow-ups."""
@@ -279,19 +284,20 @@ class OfflineAgent:
 
 
 def _slack_markdown(body: str) -> str:
-    """A tool body as a Slack message: headings in bold, the model-facing data notice left out."""
+    """A tool body as a Slack message: its headline first (the answer), then the tool's title and window in
+    italics, then the sections with bold headings; the model-facing data notice is left out."""
     from tools.common.safety import DATA_NOTICE
 
-    lines = []
-    for line in body.splitlines():
-        if line == DATA_NOTICE:
-            continue
-        if line.startswith("### "):
-            line = f"*{line[4:]}*"
-        elif line.startswith("## "):
-            line = f"*{line[3:]}*"
-        lines.append(line)
-    return "\n".join(lines)
+    head: list[str] = []
+    lines = [line for line in body.splitlines() if line != DATA_NOTICE]
+    title = next((line[3:] for line in lines if line.startswith("## ")), "")
+    window = next((line for line in lines if line.startswith("window: ")), "")
+    rest = [line for line in lines if not line.startswith("## ") and line != window]
+    split = next((i for i, line in enumerate(rest) if line.startswith("### ")), len(rest))
+    head = rest[:split]
+    source = f"_{title}; {window}_" if title or window else ""
+    sections = [f"*{line[4:]}*" if line.startswith("### ") else line for line in rest[split:]]
+    return "\n".join([*head, source, *sections]).strip()
 
 
 def _answer_section(body: str) -> str:

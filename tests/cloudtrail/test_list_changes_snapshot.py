@@ -53,7 +53,7 @@ def test_groups_flags_and_counts(snapshot) -> None:
     outcome = run(snapshot)
     body, result = outcome.body, outcome.result
     assert not outcome.reprompt and result is not None and result.status == "ok"
-    assert "Most relevant change (ranked by its kind and timing" in body
+    assert "Most relevant change (by kind and timing only: no investigation in this conversation yet)" in body
     assert "ModifyVpcEndpoint (ec2)" in body.split("Most relevant change", 1)[1].splitlines()[0]
     assert f"on {VPCE_ID}, {RTB_ID}" in body
     # grouped by principal, service and event

@@ -203,14 +203,15 @@ def _relevant_section(ranked: list[tuple[Scored, Relevance]], evidence: list[Evi
     if not made:
         return
     first, why, ev = made[0]
-    basis = "the onset and symptoms of this conversation's investigation" if context.known else "its kind and timing (no investigation yet: ask 'why ...' first to rank by the symptoms)"
     weak = context.known and why.score < EXPLAINS_THRESHOLD
     # The answer's first lines: the change most relevant to the incident, then its rollback.
     if weak:
-        lead = [f"No change here explains the incident well (ranked by {basis}); the most relevant is "
-                f"{ev.summary} [{ev.id}]; {why.reason()}."]
+        lead = [f"No change here explains the incident well; the most relevant is {ev.summary} [{ev.id}]; {why.reason()}."]
+    elif context.known:
+        lead = [f"Most relevant change to this incident: {ev.summary} [{ev.id}]; {why.reason()}."]
     else:
-        lead = [f"Most relevant change (ranked by {basis}): {ev.summary} [{ev.id}]; {why.reason()}."]
+        lead = [f"Most relevant change (by kind and timing only: no investigation in this conversation yet): "
+                f"{ev.summary} [{ev.id}]; {why.reason()}."]
     undo = mitigation(first.call)
     if undo and not weak:
         lead.append(f"Mitigation if this is the cause: {safe(undo, 300)}.")
