@@ -115,12 +115,21 @@ KINDS: tuple[ChangeKind, ...] = (
                                          "ModifyTargetGroup", "ModifyTargetGroupAttributes", "DeregisterTargets",
                                          "SetSecurityGroups", "SetSubnets", "ModifyLoadBalancerAttributes"),
                0.7, frozenset({"app_error", "network"})),
+    # Stopping what serves traffic takes capacity away at once.
+    ChangeKind("running capacity stopped", ("StopInstances", "TerminateInstances", "StopDBInstance", "StopDBCluster",
+                                            "DeleteNodegroup", "FailoverDBCluster", "FailoverDBInstance",
+                                            "RebootDBInstance", "RebootDBCluster", "RebootInstances", "DeleteCacheCluster"),
+               0.85, frozenset({"capacity", "network", "app_error"})),
     ChangeKind("capacity", ("UpdateTable", "PutFunctionConcurrency", "DeleteFunctionConcurrency", "UpdateAutoScalingGroup",
                             "SetDesiredCapacity", "PutScalingPolicy", "RegisterScalableTarget", "ModifyCacheCluster",
-                            "ModifyReplicationGroup", "UpdateCapacityProvider", "DeleteTableReplica", "StopInstances",
-                            "TerminateInstances", "RebootDBInstance", "RebootInstances", "StopDBInstance",
-                            "ModifyDBParameterGroup"),
+                            "ModifyReplicationGroup", "UpdateCapacityProvider", "DeleteTableReplica",
+                            "ModifyDBParameterGroup", "UpdateNodegroupConfig", "UpdateNodegroupVersion",
+                            "PutProvisionedConcurrencyConfig", "UpdateCluster", "ModifyDBInstanceClass"),
                0.6, frozenset({"throttle", "capacity", "network", "app_error"})),
+    # Web application firewall rules decide which requests reach the application at all.
+    ChangeKind("traffic filtering", ("UpdateWebACL", "UpdateRuleGroup", "UpdateIPSet", "UpdateRegexPatternSet",
+                                     "AssociateWebACL", "PutManagedRuleSetVersions", "UpdateFirewallRuleGroup"),
+               0.8, frozenset({"access", "app_error"})),
     ChangeKind("new identity or access", ("CreateAccessKey", "CreateUser", "CreateLoginProfile", "AttachUserPolicy",
                                           "AttachRolePolicy", "AttachGroupPolicy", "AddUserToGroup", "CreateRole",
                                           "AuthorizeSecurityGroupIngress", "UpdateLoginProfile", "ConsoleLogin"),
@@ -138,6 +147,13 @@ KINDS: tuple[ChangeKind, ...] = (
                0.05, frozenset()),
 )
 OTHER = ChangeKind("other change", (), 0.3, frozenset({"app_error"}))
+# Event names the table does not know are judged by their verb: taking something away breaks running systems
+# more often than modifying it, and both more often than creating something new (OTHER).
+UNKNOWN_REMOVAL = ChangeKind("removal or stop", (), 0.7, frozenset({"app_error", "network", "capacity", "access"}))
+UNKNOWN_MODIFICATION = ChangeKind("modification", (), 0.5, frozenset({"app_error"}))
+_REMOVAL_VERB = re.compile(r"^(?:Delete|Remove|Detach|Revoke|Disable|Disassociate|Deregister|Stop|Terminate|Reject|"
+                           r"Cancel|Failover|Reboot|Deactivate|Suspend)(?=[A-Z])")
+_MODIFY_VERB = re.compile(r"^(?:Modify|Update|Put|Replace|Set|Change|Reset|Restore|Rotate)(?=[A-Z])")
 _BY_EVENT = {event: kind for kind in KINDS for event in kind.events}
 _BY_NAME = {kind.name: kind for kind in KINDS}
 
@@ -170,6 +186,10 @@ UNDO: dict[str, Callable[[dict[str, Any]], str]] = {
     "UpdateStage": lambda p: "redeploy the previous API Gateway deployment to the stage",
     "ModifyListener": lambda p: f"restore the previous listener rules/default action of {_v(p, 'listenerArn')}",
     "DeregisterTargets": lambda p: f"register the targets again in {_v(p, 'targetGroupArn')} (`aws elbv2 register-targets`)",
+    "StopInstances": lambda p: "start the instances again (`aws ec2 start-instances`) or let the Auto Scaling group replace them",
+    "TerminateInstances": lambda p: "raise the Auto Scaling group's desired capacity (or launch replacements) and register them with the target group",
+    "FailoverDBCluster": lambda p: f"check that the clients reconnect to the new writer of {_v(p, 'dBClusterIdentifier', 'DBClusterIdentifier')} (cluster endpoint, DNS TTL, connection pool)",
+    "UpdateWebACL": lambda p: f"restore the previous rules of web ACL {_v(p, 'name', 'Name')} (`aws wafv2 get-web-acl` history in AWS Config, then `aws wafv2 update-web-acl`)",
     "UpdateTable": lambda p: f"restore the capacity of table {_v(p, 'tableName')} (or switch it to on-demand)",
     "PutFunctionConcurrency": lambda p: f"raise or remove the reserved concurrency of {_v(p, 'functionName')}",
     "StopLogging": lambda p: f"start logging again: `aws cloudtrail start-logging --name {_v(p, 'name')}`, then treat the account as compromised",
@@ -195,7 +215,12 @@ def kind_of(call: Call) -> ChangeKind:
     name = base_name(call.event_name)
     if name == "UpdateService" and "taskDefinition" not in json.dumps(request_of(call)) and "forceNewDeployment\": true" not in json.dumps(request_of(call)):
         return _BY_NAME["capacity"]
-    return _BY_EVENT.get(name, OTHER)
+    known = _BY_EVENT.get(name)
+    if known is not None:
+        return known
+    if _REMOVAL_VERB.match(name):
+        return UNKNOWN_REMOVAL
+    return UNKNOWN_MODIFICATION if _MODIFY_VERB.match(name) else OTHER
 
 
 def removes_something(call: Call) -> bool:
