@@ -75,10 +75,15 @@ def test_kind_renders_a_valid_snapshot_with_its_decisive_facts(kind: str, tmp_pa
     by_id = {r["eventID"]: r for r in data["cloudtrail"]}
     for event_id, name in zip(truth.events, truth.event_names):
         assert by_id[event_id]["eventName"] == name
-        assert by_id[event_id]["readOnly"] in (False, True)
+        if truth.category != "security":   # a change precedes its symptoms; an attack starts at the onset
+            assert by_id[event_id]["eventTime"] <= truth.onset and not by_id[event_id]["readOnly"], name
     present = _series_keys(data["metrics"])
     for fact in truth.metrics:
         assert (fact.namespace, fact.metric, fact.dimensions) in present, fact
+    onset_epoch = datetime.fromisoformat(truth.onset.replace("Z", "+00:00")).timestamp()
+    early = [doc for doc in helpers.iter_segments(data["xray"])
+             if doc["name"] == truth.service and doc.get("fault") and doc["end_time"] < onset_epoch - 1]
+    assert not early, "the failing service's faults start at the onset"
     text = helpers.all_text(case.path)
     for needle in truth.exceptions + truth.hosts:
         assert needle.lower() in text, needle
@@ -130,3 +135,20 @@ def test_console_herring_is_a_person_through_sso(tmp_path: Path, helpers: Any) -
     assert "/aws-reserved/sso.amazonaws.com/" in record["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"]
     assert datetime.fromisoformat(record["eventTime"].replace("Z", "+00:00")) < ctx.onset
     json.dumps(record)
+
+
+def test_command_lists_builds_and_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from agent.scenarios.corpus.__main__ import main
+
+    assert main(["list"]) == 0
+    assert "leaked-key-no-finding" in capsys.readouterr().out
+    assert main(["build", "nope", "0", str(tmp_path / "x")]) == 2
+    assert "unknown corpus kind 'nope'" in capsys.readouterr().err
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "keep.txt").write_text("mine")
+    assert main(["build", "rds-failover", "0", str(tmp_path / "foreign")]) == 2
+    assert (tmp_path / "foreign" / "keep.txt").read_text() == "mine"
+    assert main(["build", "rds-failover", "1", str(tmp_path / "case"), "--traffic", "0.05"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["truth"]["kind"] == "rds-failover" and printed["truth"]["event_names"]
+    assert (tmp_path / "case" / "manifest.json").is_file()

@@ -149,7 +149,7 @@ def build_case(kind: str, variant: int, out: str | Path, *, seed: int = BASE_SEE
         keep |= {"xray", "alb"}
     missing = _drop_sources(path, rng, keep)
     truth = Truth(
-        kind=spec.name, category=spec.category, description=_description(topo), control=spec.control,
+        kind=spec.name, category=spec.category, description=_description(topo), control=spec.control, service=topo.victim.name,
         onset=None if spec.control else onset.strftime("%Y-%m-%dT%H:%M:%SZ"),
         events=tuple(facts.events), event_names=tuple(facts.event_names), metrics=tuple(facts.metrics),
         exceptions=tuple(facts.exceptions), hosts=tuple(facts.hosts), findings=tuple(facts.findings),

@@ -52,6 +52,7 @@ class Truth:
     description: str
     onset: str | None
     control: bool = False
+    service: str | None = None                    # the service whose requests fail (for reports; never scored)
     events: tuple[str, ...] = ()                  # CloudTrail eventIDs
     event_names: tuple[str, ...] = ()             # for reports only: the events' names
     metrics: tuple[MetricFact, ...] = ()
