@@ -81,7 +81,10 @@ def replay(snapshot: Any, settings: Any = None, enrich: Any = None) -> list[Post
         posted.append(Posted(current[-1], message))
         return message["id"]
 
-    handler = AlertHandler(LocalState(), publish, enrich or Enricher(settings, snapshot), settings, snapshot.region)
+    state = LocalState()
+    # The subscription has been streaming since the snapshot's start: a quiet start is learned as quiet.
+    state.watching_since(int(snapshot.manifest.start.timestamp()))
+    handler = AlertHandler(state, publish, enrich or Enricher(settings, snapshot), settings, snapshot.region)
     for event in deliveries(snapshot, snapshot.manifest.account):
         from tools.alerts.subscription import decode
 

@@ -73,6 +73,13 @@ SCRIPTS = (
            "in-process (`agent.triage_command.investigate`) and scored by `agent/scenarios/corpus/truth.py` (the decisive "
            "event, resource, exception or finding must be in a hypothesis's evidence). Then the PetShop train split and the "
            "NAB series beside a robust z-score baseline.", markdown=True, timeout=1500),
+    Script("alerts_accuracy", "Proactive alerts on the incident corpus", ("bench/alerts_accuracy.py", "--variants", "5",
+                                                                       "--control-variants", "3"),
+           "`agent/scenarios/corpus`: every incident kind in 5 seeded variants and every control kind in 3; each snapshot's "
+           "logs replayed as subscription deliveries through the alert handler (`agent.watch.replay`, local state, the "
+           "thresholds of `tools/alerts/thresholds.py`; triage enrichment left out). Aims: first alert within 5 min of the "
+           "onset for >= 90% of incidents that log new errors, no incident with more than 3 notifications, no notification "
+           "on a control window.", markdown=True, timeout=1500),
 )
 
 

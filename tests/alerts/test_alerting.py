@@ -120,3 +120,16 @@ def test_configured_settings_come_from_ops_agent_toml():
     settings = Settings.from_config(config)
     assert replace(settings) == Settings(learning_seconds=0, group_seconds=180, rate_limit_seconds=300, min_events=7,
                                          triage_seconds=40.0, connector="ops")
+
+
+def test_without_drain3_the_miners_masking_still_groups_one_error(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "drain3" else real(name, *a))
+    handler, collector = local_handler()
+    assert handler.miner._miner is None
+    standing_noise(handler, CHECKOUT, range(0, 30))
+    for minute in (30, 31):
+        handler.handle(delivery(CHECKOUT, events(TIMEOUT, minute, 5, minute * 100)))
+    assert len(collector.messages) == 1  # ids and addresses masked: one template, one alert

@@ -64,3 +64,13 @@ def test_watch_without_a_snapshot_is_a_usage_error(tmp_path, capsys):
     assert main(["watch", "--snapshot", str(tmp_path / "missing")]) == 2
     assert capsys.readouterr().err.startswith("error: ")
     assert main(["watch"]) == 2
+
+
+def test_a_quiet_start_is_learned_as_quiet_so_the_first_error_burst_alerts(tmp_path, capsys):
+    path = write_snapshot(tmp_path / "snap")
+    events = path / "logs" / "events.jsonl"
+    kept = [line for line in events.read_text().splitlines() if "/ecs/payment" not in line]
+    events.write_text("\n".join(kept) + "\n")  # no standing error: the incident's lines are the first errors
+    assert main(["watch", "--snapshot", str(path), "--json"]) == 0
+    [line] = capsys.readouterr().out.strip().splitlines()
+    assert json.loads(line)["time"] <= "2026-11-20T09:45:00Z"

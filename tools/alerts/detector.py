@@ -44,13 +44,14 @@ class MinedTemplate:
 
 
 def _miner() -> Any:
-    """The tools' template miner (drain3); without drain3 (a bare Lambda zip), its masking alone."""
-    try:
-        from tools.logs.miner import TemplateMiner
+    """The tools' template miner (drain3); without drain3 (a Lambda package without it), its masking alone."""
+    import importlib.util
 
-        return TemplateMiner()
-    except ImportError:
+    if importlib.util.find_spec("drain3") is None:
         return None
+    from tools.logs.miner import TemplateMiner
+
+    return TemplateMiner()
 
 
 class BatchMiner:
