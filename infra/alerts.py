@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra import policies
+from infra.buckets import private_bucket
 from infra.context import Context
 from infra.provider import aws
 from tools.alerts.dynamo_state import TTL_ATTRIBUTE
@@ -22,38 +22,18 @@ NONCURRENT_DAYS = 30
 
 def knowledge_bucket(ctx: Context, key: Any) -> Any:
     """A private, encrypted, versioned, TLS-only bucket holding runbooks/ and incidents/."""
-    s3 = aws("s3_bucket")
-    ver = aws("s3_bucket_versioning")
     life = aws("s3_bucket_lifecycle_configuration")
-    enc = aws("s3_bucket_server_side_encryption_configuration")
-    pab = aws("s3_bucket_public_access_block")
-    own = aws("s3_bucket_ownership_controls")
-    pol = aws("s3_bucket_policy")
     obj = aws("s3_object")
+    rule = life.S3BucketLifecycleConfigurationRule(
+        id="old-versions", status="Enabled",
+        filter=[life.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+        noncurrent_version_expiration=[
+            life.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=NONCURRENT_DAYS)],
+        abort_incomplete_multipart_upload=[
+            life.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)],
+    )
     prefix = ctx.names.project[:26].rstrip("-") + "-knowledge-"
-    bucket = s3.S3Bucket(ctx.stack, "knowledge", bucket_prefix=prefix, force_destroy=False)
-    ver.S3BucketVersioningA(ctx.stack, "knowledge-versioning", bucket=bucket.id,
-                            versioning_configuration=ver.S3BucketVersioningVersioningConfiguration(status="Enabled"))
-    life.S3BucketLifecycleConfiguration(ctx.stack, "knowledge-lifecycle", bucket=bucket.id, rule=[
-        life.S3BucketLifecycleConfigurationRule(
-            id="old-versions", status="Enabled",
-            filter=[life.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-            noncurrent_version_expiration=[
-                life.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=NONCURRENT_DAYS)],
-            abort_incomplete_multipart_upload=[
-                life.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)],
-        )])
-    encryption = enc.S3BucketServerSideEncryptionConfigurationA(ctx.stack, "knowledge-encryption", bucket=bucket.id, rule=[
-        enc.S3BucketServerSideEncryptionConfigurationRuleA(
-            bucket_key_enabled=True,
-            apply_server_side_encryption_by_default=enc.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                sse_algorithm="aws:kms", kms_master_key_id=key.arn))])
-    pab.S3BucketPublicAccessBlock(ctx.stack, "knowledge-public-access", bucket=bucket.id, block_public_acls=True,
-                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)
-    own.S3BucketOwnershipControls(ctx.stack, "knowledge-ownership", bucket=bucket.id,
-                                  rule=own.S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"))
-    pol.S3BucketPolicy(ctx.stack, "knowledge-tls-only", bucket=bucket.id,
-                       policy=policies.to_json(policies.tls_only_bucket_policy(bucket.arn)))
+    bucket, encryption = private_bucket(ctx, "knowledge", prefix, key, rule, force_destroy=False)
     runbooks, problems = load_folder(repository_folder())
     if problems:
         raise ConfigError("runbooks/: " + "; ".join(problems[:3]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra import policies, tables
+from infra.buckets import private_bucket
 from infra.context import Context
 from infra.provider import aws
 
@@ -18,40 +19,18 @@ def results_bucket(ctx: Context, key: Any) -> tuple[str, str]:
     configured = ctx.cfg["athena"]["results_bucket"]
     if configured:
         return configured, ctx.scope.s3_arn(configured)
-    s3 = aws("s3_bucket")
-    ver = aws("s3_bucket_versioning")
     life = aws("s3_bucket_lifecycle_configuration")
-    enc = aws("s3_bucket_server_side_encryption_configuration")
-    pab = aws("s3_bucket_public_access_block")
-    own = aws("s3_bucket_ownership_controls")
-    pol = aws("s3_bucket_policy")
     days = ctx.cfg["athena"]["results_expiry_days"]
-
-    bucket = s3.S3Bucket(ctx.stack, "results", bucket_prefix=ctx.names.results_bucket_prefix(),
-                         force_destroy=True)
-    ver.S3BucketVersioningA(ctx.stack, "results-versioning", bucket=bucket.id,
-                            versioning_configuration=ver.S3BucketVersioningVersioningConfiguration(status="Enabled"))
-    life.S3BucketLifecycleConfiguration(ctx.stack, "results-lifecycle", bucket=bucket.id, rule=[
-        life.S3BucketLifecycleConfigurationRule(
-            id="expire-query-results", status="Enabled",
-            filter=[life.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-            expiration=[life.S3BucketLifecycleConfigurationRuleExpiration(days=days)],
-            noncurrent_version_expiration=[
-                life.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=1)],
-            abort_incomplete_multipart_upload=[
-                life.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)],
-        )])
-    enc.S3BucketServerSideEncryptionConfigurationA(ctx.stack, "results-encryption", bucket=bucket.id, rule=[
-        enc.S3BucketServerSideEncryptionConfigurationRuleA(
-            bucket_key_enabled=True,
-            apply_server_side_encryption_by_default=enc.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                sse_algorithm="aws:kms", kms_master_key_id=key.arn))])
-    pab.S3BucketPublicAccessBlock(ctx.stack, "results-public-access", bucket=bucket.id, block_public_acls=True,
-                                  block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)
-    own.S3BucketOwnershipControls(ctx.stack, "results-ownership", bucket=bucket.id,
-                                  rule=own.S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"))
-    pol.S3BucketPolicy(ctx.stack, "results-tls-only", bucket=bucket.id,
-                       policy=policies.to_json(policies.tls_only_bucket_policy(bucket.arn)))
+    rule = life.S3BucketLifecycleConfigurationRule(
+        id="expire-query-results", status="Enabled",
+        filter=[life.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+        expiration=[life.S3BucketLifecycleConfigurationRuleExpiration(days=days)],
+        noncurrent_version_expiration=[
+            life.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=1)],
+        abort_incomplete_multipart_upload=[
+            life.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=1)],
+    )
+    bucket, _ = private_bucket(ctx, "results", ctx.names.results_bucket_prefix(), key, rule, force_destroy=True)
     return bucket.bucket, bucket.arn
 
 
