@@ -38,6 +38,11 @@ def test_principals_are_readable(identity, name: str, kind: str) -> None:
     (assumed_role("AWSServiceRoleForECS", "ecs", invoked_by="ecs.amazonaws.com"), "ecs.amazonaws.com", {}, "service", "ecs.amazonaws.com"),
     (aws_service("lambda.amazonaws.com"), "lambda.amazonaws.com", {}, "service", "lambda.amazonaws.com"),
     ({"accountId": "1", "invokedBy": "AWS Internal"}, "AWS Internal", {}, "service", "AWS Internal"),
+    # A person's console action through an SSO role: the console calls with "AWS Internal", still a human decision.
+    (assumed_role("AWSReservedSSO_Admin_1", "jane@example.com"), "AWS Internal", {"sessionCredentialFromConsole": "true"},
+     "human", "console"),
+    (assumed_role("AWSReservedSSO_Admin_1", "jane@example.com"), "AWS Internal", {}, "human", "console"),
+    (assumed_role("ci-deployer", "buildkite-1"), "AWS Internal", {}, "service", "AWS internal"),
 ])
 def test_human_automation_or_service(identity, agent: str, extra: dict, actor: str, via: str) -> None:
     call = parse_call({**record("PutThing", "x.amazonaws.com", at("09:00:00"), identity, agent=agent), **extra})

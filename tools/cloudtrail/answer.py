@@ -90,6 +90,12 @@ def evidence_for(digest: Digest, scored: Scored, onset: datetime | None = None) 
             "event_id": call.event_id,
             "principal": call.principal.name,
             "principal_type": call.principal.type,
+            "principal_arn": call.principal.arn,
+            "actor": call.actor,
+            "via": call.via if call.via in KNOWN_VIAS else safe(call.via, 80),
+            "invoked_by": safe(str((call.record.get("userIdentity") or {}).get("invokedBy") or ""), 80)
+            if isinstance(call.record.get("userIdentity"), dict) else "",
+            "source_ip": safe(call.source_ip, 60),
             "error_code": call.error_code or None,
             "read_only": call.read_only,
             "minutes_before_window": digest.minutes_before(call),

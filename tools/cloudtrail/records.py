@@ -140,7 +140,13 @@ def actor_of(identity: Any, user_agent: str, source_ip: str, event_type: str, fr
     """(human | automation | service, how): console and CLI sessions are humans, AWS services are services."""
     identity = identity if isinstance(identity, dict) else {}
     invoked_by = _text(identity.get("invokedBy"))
-    if identity.get("type") == "AWSService" or event_type == "AwsServiceEvent" or user_agent == "AWS Internal":
+    if identity.get("type") == "AWSService" or event_type == "AwsServiceEvent":
+        return "service", invoked_by or "AWS internal"
+    if user_agent == "AWS Internal" and not invoked_by and (from_console or _personal(identity)):
+        # A person's console action: the console calls through AWS's own endpoints ("AWS Internal"), but the
+        # session came from a console sign-in or an IAM Identity Center (SSO) role: a human decision.
+        return "human", "console"
+    if user_agent == "AWS Internal":
         return "service", invoked_by or "AWS internal"
     if invoked_by in ("signin.amazonaws.com", "console.amazonaws.com"):
         return "human", "console"

@@ -14,7 +14,8 @@ request group or event gets the same id in a follow-up and across tools, and a u
   p95_ms, baseline_p95_ms, targets, target_groups, error_reasons
 * ``change`` / ``failed_call`` (cloudtrail): event_name, event_source, event_id, principal, principal_type,
   error_code, read_only (bool), minutes_before_window, request (redacted, short), relevance (0..1, to the incident
-  of the session), change_kind, mitigation (the rollback, or None)
+  of the session), change_kind, mitigation (the rollback, or None), principal_arn,
+  actor (human|automation|service), via (console, CLI, Terraform, an AWS service ...), invoked_by, source_ip
 * ``metric_shift`` (metrics): namespace, metric, dimensions (dict), statistic, unit, before, after,
   change_time, direction (up|down), magnitude (relative change), score
 * ``trace_fault`` (xray): service, entity_path, exception, message, downstream, count, kind, trace_ids

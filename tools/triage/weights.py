@@ -1,0 +1,208 @@
+"""Every weight and threshold that shapes triage's ranking, in one place, each with the reason it has its value.
+
+The ranking passes (``rank.py`` and the modules it calls) read these names and nothing else; a change here is a
+change of behaviour, measured by ``bench/triage_accuracy.py`` (per kind, with one kind left out) before it lands.
+Values are round numbers chosen for a reason stated beside them, not fitted to any one incident; the confidence
+bands at the end are the only fitted values, and ``confidence.fit_bands`` refits them from benchmark results.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# --- symptoms ----------------------------------------------------------------------------------------------------
+
+SYMPTOM_MIN = 0.15
+"""A link weaker than this (symptom strength x how well it is explained) is noise: counting it lets many weak
+coincidences add up to one strong one."""
+
+STRONG_SYMPTOM = 0.3
+"""A symptom at least this abnormal can anchor a hypothesis and make a window 'not quiet' (below it the window
+reads as 'nothing clearly abnormal'): it is the strength of a pattern that doubled against its baseline."""
+
+SUPPORT_DECAY = 0.5
+"""The best link counts fully, each further one half as much as the one before: corroboration helps, repetition
+of the same fact does not."""
+
+# --- changes ----------------------------------------------------------------------------------------------------
+
+CHANGE_BASE = 0.15
+"""What a change is worth with no linked symptom at all (it happened near the onset): context, never a cause."""
+
+CHANGE_SOURCE_BONUS = 0.07
+"""Per additional source whose symptoms the change explains: independent sources agreeing is the strongest
+evidence we have (a log pattern and an X-Ray fault and ALB 5xx all on the changed resource)."""
+
+LINK_OVERLAP = 0.6
+"""Weight of shared resource names/ids in a change-to-symptom link (0..1 overlap, three id-weight tokens = 1)."""
+
+LINK_CATEGORY = 0.55
+"""Weight of 'this kind of change explains this kind of symptom' (a security-group change and connect timeouts)."""
+
+LINK_GRAPH = 0.45
+"""Weight of a path in the service graph from the changed resource to the failing component (the change was to
+the service that fails, or to a resource it calls) when no token is shared."""
+
+OVERLAP_SATURATION = 3.0
+"""Token overlap that counts as a full match: one resource id (weight 3) or two names (1.5 each)."""
+
+DEPLOY_FRESH_LINK = 0.7
+"""A deploy explains *new* errors in the component it deployed (its own log group, its X-Ray service) ..."""
+
+DEPLOY_WEAK_LINK = 0.15
+"""... and next to nothing elsewhere: deploys are frequent, most are benign."""
+
+BEFORE_CHANGE_FACTOR = 0.2
+"""A symptom that began more than ``BEFORE_CHANGE_SLACK`` before a change cannot be its effect."""
+
+BEFORE_CHANGE_SLACK = timedelta(minutes=2)
+"""Bucket resolution of the symptom onsets (1-minute metric periods, 1-to-5-minute log buckets)."""
+
+INERT_FACTOR = 0.3
+"""Monitoring, tagging, log plumbing and sign-ins do not change how the workload runs: context only."""
+
+REACTION_FACTOR = 0.25
+"""A change an AWS service made on its own (ECS registering targets during a deploy, Application Auto Scaling
+resizing a service, a scheduler's RunTask) is a consequence: it keeps a small score so it can be shown as
+context, and it never inherits a fault's weight."""
+
+UNLINKED_CHANGES_KEPT = 2
+"""Changes that explain no symptom are shown at most this many times (context, 'what else changed')."""
+
+# Proximity of a change to the onset: (minutes before the onset up to which it applies, factor), first match wins.
+PROXIMITY_STEPS: tuple[tuple[float, float], ...] = (
+    (10.0, 1.0),   # within ten minutes before: the usual gap between a change and its first errors
+    (30.0, 0.8),   # a slow burn (caches expiring, connection pools recycling)
+    (90.0, 0.5),   # a change still plausible (DNS TTLs, a daily job)
+    (float("inf"), 0.25),  # hours before: possible, but many other things happened since
+)
+PROXIMITY_AT_ONSET = 0.95
+"""Up to ``ONSET_RESOLUTION`` after the estimated onset: the onset is only known to a bucket."""
+ONSET_RESOLUTION_MINUTES = 2.0
+PROXIMITY_JUST_AFTER = 0.5
+"""Up to ``JUST_AFTER_MINUTES`` after the onset: more likely a reaction than a cause, not impossible."""
+JUST_AFTER_MINUTES = 4.0
+PROXIMITY_AFTER = 0.08
+"""Well after the onset: a reaction (a rollback, a scale-out), not the cause."""
+PROXIMITY_UNKNOWN_TIME = 0.3
+PROXIMITY_NO_ONSET = 0.35
+
+OPERATION_MINUTES = 5.0
+"""Changes by one principal on one resource within this many minutes are one operation (RotateSecret and its
+steps, RegisterTaskDefinition + UpdateService)."""
+
+INHERIT_MIN_EXPLAINED = 0.5
+"""A change inherits a fault's weight when it explains at least half of that fault's strength."""
+INHERIT_FULL_EXPLAINED = 0.6
+INHERIT_MIN_PROXIMITY = 0.5
+FAULT_BELOW_CAUSE = 0.9
+"""A fault explained by a change is shown just below it: the same story seen from the symptom side."""
+
+# --- non-change causes (conditions: a resource running out, a failing dependency, a poison input, a surge) ------
+
+CONDITION_WEIGHT = {
+    "storage": 0.9,      # a full disk or volume fails every write: as decisive as a change
+    "memory": 0.85,      # OOM kills and restarts explain errors and latency in the killed component
+    "connections": 0.85,  # an exhausted pool or max_connections refuses every new request
+    "backlog": 0.75,     # a growing queue is often itself a consequence (slow consumer): slightly lower
+    "throttling": 0.85,  # a provisioned limit hit (throttles) fails the calls over the limit
+    "cpu": 0.7,          # CPU at its limit slows everything; often a consequence of a surge
+    "dependency": 0.85,  # an external or downstream dependency failing/slow, seen at the caller
+    "poison": 0.85,      # one input failing over and over (same message, retried, dead-lettered)
+    "surge": 0.75,       # traffic well above its baseline, a batch job or a client: explains saturation
+}
+"""Weight of each kind of condition as a cause, before corroboration."""
+
+CONDITION_MIN_EVIDENCE = 0.35
+"""A condition needs at least one piece of evidence this strong that names it (a metric at its limit, an
+exception that says so); a keyword in a weak pattern is not enough."""
+
+CONDITION_CORROBORATION = 0.5
+"""Share of the linked symptoms' support that a condition adds to its own evidence."""
+
+DEEPEST_BONUS = 0.15
+"""A failing component whose own dependencies look healthy is where the fault is (anomaly traversal along the
+call graph): its callers' faults are symptoms of it."""
+
+CALLER_PENALTY = 0.55
+"""A fault in a component that calls another failing component is more likely a consequence than a cause."""
+
+EDGE_SYMPTOM_WEIGHT = 0.5
+"""Error and latency metrics of an edge (5xx count, latency, TargetResponseTime) are symptoms, rarely causes."""
+
+RECOVERY_FACTOR = 0.1
+"""A metric that drops (request count, throughput) or recovers is not the cause of errors: it is what errors
+look like from the other side."""
+
+# --- fault anchors (symptoms as a last resort) ------------------------------------------------------------------
+
+ANCHOR_WEIGHT = {
+    "trace_fault": 0.8,
+    "metric_shift": 0.75,
+    "error_pattern": 0.7,
+    "failed_call": 0.6,
+    "alb_errors": 0.5,
+    "alb_latency": 0.5,
+}
+"""A symptom anchors a hypothesis when nothing else explains it; the closer to a component's own code (an X-Ray
+root cause, a new exception) the more it says about the cause, the closer to the edge (ALB 5xx) the less."""
+
+ANCHOR_SOURCE_BONUS = 0.06
+ANCHOR_FAR_MINUTES = 15.0
+ANCHOR_FAR_FACTOR = 0.6
+"""An anchor that began long before or after the onset is a standing condition or a later consequence."""
+ANCHOR_NEAR_MINUTES = 20.0
+ANCHOR_NEAR_FACTOR = 0.5
+
+FOCUS_LIFT = 1.1
+"""Hypotheses about the service the user named get a small lift (a tie-breaker, never a verdict)."""
+
+MIN_SCORE = 0.1
+"""Hypotheses below this are not shown."""
+
+# --- security ---------------------------------------------------------------------------------------------------
+
+SEVERITY_WEIGHT = {"CRITICAL": 0.75, "HIGH": 0.6, "MEDIUM": 0.35, "LOW": 0.12, "INFORMATIONAL": 0.02}
+SEVERITY_UNKNOWN = 0.3
+SECURITY_TRAIL_WEIGHT = 0.5
+"""CloudTrail activity of the finding's principal or on its resource: the finding is happening now."""
+SECURITY_SYMPTOM_WEIGHT = 0.25
+SECURITY_MEMBER_BONUS = 0.1
+SECURITY_UNLINKED_FACTOR = 0.6
+STANDING_SEVERITY_WEIGHT = 0.15
+STANDING_SYMPTOM_WEIGHT = 0.2
+STANDING_MIN_SYMPTOM = 0.3
+
+LEAK_STEP_WEIGHT = {
+    "persistence": 0.3,   # new access keys, users, login profiles, roles: the attacker keeps access
+    "defense": 0.35,      # CloudTrail stopped or deleted, GuardDuty/Security Hub disabled, flow logs deleted
+    "escalation": 0.25,   # admin policies attached to a user or role
+    "exfiltration": 0.2,  # secrets read, snapshots shared, buckets made public
+    "recon": 0.15,        # a burst of denied calls from the same principal (enumerating what it can do)
+    "unusual_source": 0.15,  # calls from an address no other principal uses
+}
+"""Steps of a leaked-credential sequence seen in CloudTrail alone; two or more steps of one principal raise a
+security hypothesis without any finding (a finding, when present, adds its own weight)."""
+LEAK_MIN_STEPS = 2
+
+# --- confidence -------------------------------------------------------------------------------------------------
+
+MARGIN_WEIGHT = 0.5
+"""Confidence reads the top score minus this share of the runner-up's: a clear winner is surer than a tie."""
+
+HIGH_BAND = 0.85
+"""Lowest confidence value in the band whose measured precision on the corpus is at least 95 %
+(``confidence.fit_bands``; refitted by ``bench/triage_accuracy.py``)."""
+
+MEDIUM_BAND = 0.4
+"""Lowest confidence value in the band whose measured precision is at least 60 %."""
+
+HIGH_PRECISION_TARGET = 0.95
+MEDIUM_PRECISION_TARGET = 0.6
+BAND_MIN_SAMPLES = 10
+"""A band needs at least this many benchmark results above its threshold to be fitted at all."""
+
+HIGH_MIN_SOURCES = 2
+"""`high` also needs evidence from two sources: one source alone can be misread (a log line, an event)."""
+HIGH_MIN_LINKED = 0.5
+"""... and symptoms the hypothesis explains (a change with no linked symptom is never `high`)."""
