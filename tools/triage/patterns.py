@@ -68,6 +68,10 @@ INERT = re.compile(
 )
 
 
+# Changes that only prepare a deploy; the change that applies it is the decisive one.
+PREPARATORY = re.compile(r"^(RegisterTaskDefinition|PublishVersion\w*|CreateLaunchTemplateVersion|CreateApplicationVersion|"
+                         r"PutImage|CreateChangeSet|UploadServerCertificate)$")
+
 # --- AWS-service reactions: consequences of another change or of load, never a first cause -------------------
 
 # Calls an AWS service makes on its own behalf: a service-linked role ...

@@ -66,6 +66,11 @@ REACTION_FACTOR = 0.25
 resizing a service, a scheduler's RunTask) is a consequence: it keeps a small score so it can be shown as
 context, and it never inherits a fault's weight."""
 
+PREPARATORY_FACTOR = 0.9
+"""A change that only prepares a deploy (RegisterTaskDefinition, PublishVersion) ranks just below the change that
+applies it (UpdateService, UpdateAlias) when both explain the same symptoms: the applying event is the one to
+check and roll back."""
+
 UNLINKED_CHANGES_KEPT = 2
 """Changes that explain no symptom are shown at most this many times (context, 'what else changed')."""
 
@@ -184,17 +189,22 @@ LEAK_STEP_WEIGHT = {
 """Steps of a leaked-credential sequence seen in CloudTrail alone; two or more steps of one principal raise a
 security hypothesis without any finding (a finding, when present, adds its own weight)."""
 LEAK_MIN_STEPS = 2
+LEAK_RECON_MIN_CALLS = 3
+"""Denied calls count as reconnaissance from this many on (one denied call is a CI job missing a permission)."""
+LEAK_KEY_TYPES = ("IAMUser", "Root")
+"""An 'unusual source address' counts for long-term credentials only (a leaked access key); roles are assumed from
+wherever their workloads run."""
 
 # --- confidence -------------------------------------------------------------------------------------------------
 
 MARGIN_WEIGHT = 0.5
 """Confidence reads the top score minus this share of the runner-up's: a clear winner is surer than a tie."""
 
-HIGH_BAND = 0.85
+HIGH_BAND = 0.7
 """Lowest confidence value in the band whose measured precision on the corpus is at least 95 %
 (``confidence.fit_bands``; refitted by ``bench/triage_accuracy.py``)."""
 
-MEDIUM_BAND = 0.4
+MEDIUM_BAND = 0.3
 """Lowest confidence value in the band whose measured precision is at least 60 %."""
 
 HIGH_PRECISION_TARGET = 0.95

@@ -1,0 +1,189 @@
+"""Condition hypotheses: causes without a change event — a resource running out (storage, memory, connections,
+a queue backlog, a provisioned limit, CPU), a slow or failing dependency, a poison input, a surge of traffic.
+
+Each cause-like signal (a saturation metric at its limit, an exception that names the condition, a dependency
+timing out) is read as (kind, resource); signals of one kind on one resource make one hypothesis, corroborated by
+the symptoms that the graph or shared names tie to that resource. A metric that drops (throughput, requests) or
+recovers is never a condition: it is what errors look like from the other side.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tools.triage import weights as W
+from tools.triage.graph import aliases
+from tools.triage.hypothesis import Context, Hypothesis, combine, overlap, support
+from tools.triage.patterns import (CONDITIONS, DEPENDENCY_TEXT, EDGE_METRIC, FALLING_IS_BAD, POISON_METRIC, POISON_TEXT,
+                                   SURGE_METRIC)
+from tools.triage.signals import Signal, number
+from tools.triage.titles import NAME_PATTERN, metric_resource, short, strict_exception, strict_name
+
+_LABEL = {
+    "storage": "Storage full",
+    "memory": "Memory exhausted",
+    "connections": "Connections exhausted",
+    "backlog": "Queue backlog",
+    "throttling": "Throttled at a limit",
+    "cpu": "CPU saturated",
+    "dependency": "Failing dependency",
+    "poison": "Poison input",
+    "surge": "Traffic surge",
+}
+_SATURATION = {"storage", "memory", "connections", "backlog", "throttling", "cpu"}
+_HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?\b", re.I)
+_AWS_OWN = re.compile(r"amazonaws\.com|\.internal$|\.local$|^localhost", re.I)
+
+
+def _metric_condition(signal: Signal) -> str | None:
+    a = signal.evidence.attrs
+    name = str(a.get("metric") or "")
+    direction = str(a.get("direction") or "up")
+    magnitude = abs(number(a.get("magnitude")))
+    if magnitude < 0.3 and number(a.get("score")) < 0.5:
+        return None
+    falling_bad = bool(FALLING_IS_BAD.search(name))
+    bad_direction = (direction == "down") if falling_bad else (direction == "up")
+    if not bad_direction:
+        return None
+    if POISON_METRIC.search(name):
+        return "poison"
+    for kind, metric, _ in CONDITIONS:
+        if metric.search(name):
+            return kind
+    if SURGE_METRIC.match(name) and direction == "up" and magnitude >= 1.0:
+        return "surge"
+    return None
+
+
+def _text_condition(signal: Signal) -> str | None:
+    text = signal.text
+    if POISON_TEXT.search(text):
+        return "poison"
+    for kind, _, pattern in CONDITIONS:
+        if pattern.search(text):
+            return kind
+    if DEPENDENCY_TEXT.search(text) and signal.kind in ("trace_fault", "error_pattern"):
+        return "dependency"
+    return None
+
+
+def _resource(signal: Signal, kind: str) -> str:
+    """The resource a condition is about: the metric's resource, the X-Ray downstream, a host the errors name,
+    else the component the symptom is in."""
+    a = signal.evidence.attrs
+    if signal.kind == "metric_shift":
+        return metric_resource(a) or ""
+    if signal.kind == "trace_fault":
+        downstream = [w for w in str(a.get("downstream") or "").split() if NAME_PATTERN.match(w)]
+        named = [w for w in downstream if aliases(w)]
+        if named:
+            return named[-1] if kind != "dependency" else named[0]
+        return strict_name(a.get("service")) or ""
+    if signal.kind == "error_pattern":
+        hosts = [h for h in _HOST.findall(str(a.get("template") or "")) if not re.fullmatch(r"[\d.]+", h)]
+        external = [h for h in hosts if not _AWS_OWN.search(h) and "." in h and not h.endswith((".java", ".py", ".js"))]
+        for candidate in external + [str(r) for r in (a.get("resources") or []) if not str(r).startswith("/")]:
+            name = strict_name(candidate)
+            if name:
+                return name
+        groups = [strict_name(g) for g in (a.get("log_groups") or [])]
+        return next((g for g in groups if g), "")
+    return ""
+
+
+def condition_of(signal: Signal) -> tuple[str, str] | None:
+    """(kind, resource) when ``signal`` says a condition holds, else None."""
+    if signal.strength < W.CONDITION_MIN_EVIDENCE:
+        return None
+    if signal.kind == "metric_shift":
+        kind = _metric_condition(signal)
+    elif signal.kind in ("trace_fault", "error_pattern", "failed_call"):
+        kind = _text_condition(signal)
+    else:
+        kind = None
+    if kind is None:
+        return None
+    return kind, _resource(signal, kind)
+
+
+def _key(resource: str) -> str:
+    names = sorted(aliases(resource))
+    return names[0] if names else resource.lower()
+
+
+def _title(kind: str, resource: str, members: list[Signal]) -> str:
+    title = _LABEL[kind]
+    if resource:
+        title += f" on {short(resource, 80)}"
+    detail = []
+    for member in members:
+        a = member.evidence.attrs
+        if member.kind == "metric_shift" and not detail:
+            metric = str(a.get("metric") or "")
+            before, after = number(a.get("before")), number(a.get("after"))
+            if re.fullmatch(r"[A-Za-z0-9_.\-]{1,80}", metric):
+                detail.append(f"{metric} {before:g} -> {after:g}")
+    for member in members:
+        a = member.evidence.attrs
+        exception = strict_exception(a.get("exception")) or next(
+            (strict_exception(k) for k in (a.get("keywords") or []) if strict_exception(k)), None)
+        if exception and exception not in detail:
+            detail.append(exception)
+    return title + (f": {', '.join(detail[:2])}" if detail else "")
+
+
+def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
+    """One hypothesis per (condition kind, resource)."""
+    groups: dict[tuple[str, str], list[Signal]] = {}
+    for signal in ctx.symptoms:
+        found = condition_of(signal)
+        if found is None:
+            continue
+        kind, resource = found
+        key = (kind, _key(resource) if resource else "")
+        groups.setdefault(key, []).append(signal)
+    found_hypotheses: list[Hypothesis] = []
+    for (kind, _), members in groups.items():
+        members.sort(key=lambda s: -s.strength)
+        if kind in _SATURATION:  # the metric at its limit is the decisive fact of a resource running out
+            members.sort(key=lambda s: (not (s.kind == "metric_shift" and s.strength >= 0.5), -s.strength))
+        anchor = members[0]
+        own = combine(m.strength for m in members[:3])
+        links = []
+        member_ids = {m.evidence.id for m in members}
+        for other in ctx.symptoms:
+            if other.evidence.id in member_ids:
+                continue
+            related = max(ctx.graph.relation(anchor.evidence, other.evidence),
+                          overlap(anchor.subject or anchor.tokens, other.tokens, ctx.idf))
+            value = other.strength * related
+            if value >= W.SYMPTOM_MIN:
+                links.append((value, other))
+        corroboration = support(v for v, _ in links)
+        strength = combine([own, W.CONDITION_CORROBORATION * corroboration])
+        sources = {m.source for m in members} | {s.source for v, s in links if v >= 0.2}
+        score = W.CONDITION_WEIGHT[kind] * strength + W.ANCHOR_SOURCE_BONUS * (len(sources) - 1)
+        if ctx.onset is not None and anchor.onset is not None:
+            if abs((anchor.onset - ctx.onset).total_seconds()) > W.ANCHOR_FAR_MINUTES * 60:
+                score *= W.ANCHOR_FAR_FACTOR
+        support_items = [(1.0, m.evidence) for m in members[1:]] + [(v, s.evidence) for v, s in links]
+        hypothesis = Hypothesis("condition", _title(kind, _title_resource(members), members), score, [anchor.evidence],
+                                support_items, strength, sources)
+        hypothesis.anchor_strength = anchor.strength
+        hypothesis.reason = f"{kind} condition, {len(members)} signal(s) name it, corroborated by {len(sources)} source(s)"
+        found_hypotheses.append(hypothesis)
+    return found_hypotheses
+
+
+def _title_resource(members: list[Signal]) -> str:
+    for member in members:
+        kind_resource = condition_of(member)
+        if kind_resource and kind_resource[1]:
+            return kind_resource[1]
+    return ""
+
+
+def is_edge_symptom(signal: Signal) -> bool:
+    """An error or latency metric of an edge: a symptom, rarely a cause."""
+    return signal.kind == "metric_shift" and bool(EDGE_METRIC.search(str(signal.evidence.attrs.get("metric") or "")))

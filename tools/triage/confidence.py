@@ -1,0 +1,98 @@
+"""Calibrated confidence: `high` only in the band of confidence values whose measured precision on the incident
+corpus is at least 95 %, `medium` in the band measured at 60 %, `low` below.
+
+A hypothesis's confidence value is its score minus a share of its strongest competitor's (a clear winner is
+surer than a tie), and it is halved when the evidence comes from one source or explains no symptom (one source
+alone is easily misread). The value is in the report (``confidence_value``), so a benchmark can refit the bands
+from its results with ``fit_bands`` — leaving one kind of incident out — and relabel with ``level``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from tools.triage import weights as W
+from tools.triage.hypothesis import Hypothesis
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Lowest confidence value of the `high` and of the `medium` band."""
+
+    high: float = W.HIGH_BAND
+    medium: float = W.MEDIUM_BAND
+
+
+DEFAULT = Bands()
+
+
+def value_of(hypothesis: Hypothesis, competitor: float) -> float:
+    """The confidence value: score minus ``MARGIN_WEIGHT`` x the strongest other score, halved when a gate fails."""
+    value = hypothesis.score - W.MARGIN_WEIGHT * competitor
+    sources = {e.source for e in hypothesis.evidence()}
+    if len(sources) < W.HIGH_MIN_SOURCES or hypothesis.linked_strength < W.HIGH_MIN_LINKED or hypothesis.consequence:
+        value *= 0.5
+    return round(max(0.0, value), 4)
+
+
+def level(value: float, bands: Bands = DEFAULT) -> str:
+    """`high`, `medium` or `low` for a confidence value."""
+    if value >= bands.high:
+        return "high"
+    if value >= bands.medium:
+        return "medium"
+    return "low"
+
+
+def assign(hypotheses: list[Hypothesis], quiet: bool, bands: Bands = DEFAULT) -> None:
+    """Set ``confidence_value`` and ``confidence`` of ranked hypotheses (best first); a quiet window (no abnormal
+    symptom) has only `low` hypotheses unless a security hypothesis stands on its own."""
+    for index, hypothesis in enumerate(hypotheses):
+        others = [h.score for i, h in enumerate(hypotheses) if i != index]
+        hypothesis.confidence_value = value_of(hypothesis, max(others, default=0.0))
+        hypothesis.confidence = level(hypothesis.confidence_value, bands)
+        if quiet and hypothesis.kind != "security":
+            hypothesis.confidence = "low"
+        if index > 0 and hypothesis.confidence == "high":
+            hypothesis.confidence = "medium"  # only one cause can be high
+
+
+def fit_bands(results: Iterable[tuple[float, bool]], high_target: float = W.HIGH_PRECISION_TARGET,
+              medium_target: float = W.MEDIUM_PRECISION_TARGET, min_samples: int = W.BAND_MIN_SAMPLES,
+              fallback: Bands = DEFAULT) -> Bands:
+    """Bands from benchmark results: ``(confidence value of the top hypothesis, was it right)`` per incident
+    (control windows count as wrong whatever they say). Each band's threshold is the lowest value above which
+    precision stays at or above its target over at least ``min_samples`` results; with too few results the
+    fallback band is kept, and `high` is never below `medium`."""
+    ordered = sorted(results, key=lambda r: -r[0])
+
+    def threshold(target: float, default: float) -> float:
+        best = None
+        right = 0
+        for count, (value, correct) in enumerate(ordered, start=1):
+            right += 1 if correct else 0
+            nxt = ordered[count][0] if count < len(ordered) else None
+            if nxt is not None and nxt == value:
+                continue  # a band boundary never splits equal values
+            if count >= min_samples and right / count >= target:
+                best = value
+        if best is None:
+            # too few results, or never precise enough: stay above every wrong answer seen
+            wrong = [v for v, c in ordered if not c]
+            return max(default, (max(wrong) + 1e-4) if wrong else default)
+        return best
+
+    high = threshold(high_target, fallback.high)
+    medium = min(threshold(medium_target, fallback.medium), high)
+    return Bands(round(high, 4), round(medium, 4))
+
+
+def precision_table(results: Iterable[tuple[float, bool]], bands: Bands = DEFAULT) -> dict[str, tuple[int, int]]:
+    """{level: (right, total)} of the top hypotheses under ``bands``."""
+    table = {"high": [0, 0], "medium": [0, 0], "low": [0, 0]}
+    for value, correct in results:
+        entry = table[level(value, bands)]
+        entry[0] += 1 if correct else 0
+        entry[1] += 1
+    return {k: (v[0], v[1]) for k, v in table.items()}

@@ -1,0 +1,181 @@
+"""The service graph of one investigation, built from the evidence itself: which component each fact is *in*
+(a log group's service, an X-Ray service, a metric's service or function dimension, a target group's service)
+and which components and resources it *touches* (X-Ray downstreams, hosts and ARNs named in errors, metric
+dimensions, the resources a CloudTrail change names), with call edges from X-Ray (service -> downstream), from
+log lines (a service's errors name the host or resource it calls) and from ALB target groups (load balancer ->
+service).
+
+Names are folded to a few canonical aliases (``arn:aws:ecs:...:service/shop/checkout`` -> ``checkout``,
+``orders-db.cx1.eu-west-1.rds.amazonaws.com`` -> ``orders-db``, ``/aws/lambda/invoices-create`` ->
+``invoices-create``, ``checkout-tg`` -> ``checkout``), so a change and a symptom that name the same thing in
+different notations meet in one node.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from tools.common.evidence import Evidence
+
+_HEXISH = re.compile(r"^(?:[0-9a-f]{6,}|[0-9]+|[a-z]{1,4}-?[0-9a-f]{8,}|[0-9a-f-]{20,})$")
+_GENERIC = {
+    "aws", "lambda", "ecs", "eks", "service", "services", "function", "table", "task", "task-definition",
+    "targetgroup", "loadbalancer", "app", "net", "cluster", "prod", "production", "staging", "default", "generic",
+    "secret", "parameter", "key", "alias", "role", "user", "policy", "bucket", "queue", "topic", "stream", "db",
+    "containerinsights", "performance", "application", "log-group", "logs", "api", "stage", "instance", "remote",
+    "client", "amazonaws", "com", "internal", "local", "svc", "cluster-local", "us-east-1", "us-west-2", "eu-west-1",
+    "http", "https", "www", "latest", "live", "main", "none", "null", "unknown", "apigateway", "vpc", "subnet",
+}
+_SUFFIXES = ("-execution-role", "-task-role", "-lambda-role", "-role", "-tg", "-svc", "-service", "-task", "-td", "-lambda", "-fn", "-function", "-prod", "-api-tg", "-container",
+             "-ecs", "-app", "-web")
+_SERVICE_DIMENSIONS = re.compile(r"^(ServiceName|Service|FunctionName|ApplicationName|Application|Component|"
+                                 r"Node|Microservice|ClusterName|ContainerName|TaskDefinitionFamily|ApiName|"
+                                 r"Operation|RemoteService|Resource)$", re.I)
+
+
+def aliases(name: Any) -> set[str]:
+    """The canonical names of one resource or service name (empty for ids and generic words)."""
+    text = str(name or "").strip().lower()
+    if not text or len(text) > 300:
+        return set()
+    parts: list[str] = []
+    if text.startswith("arn:"):
+        service = text.split(":")[2] if text.count(":") >= 2 else ""
+        resource = text.split(":", 5)[-1] if text.count(":") >= 5 else text
+        segments = [p for p in re.split(r"[/:]", resource) if p and not _HEXISH.match(p) and p not in _GENERIC]
+        if service == "secretsmanager":  # secret:prod/orders-db/app-AbC123 -> orders-db, app
+            segments = [re.sub(r"-[a-z0-9]{6}$", "", p) for p in segments[-2:]]
+        parts = segments[-1:]  # the resource's own name, not its cluster or path (service/shop/checkout -> checkout)
+        if service == "secretsmanager":
+            parts = segments
+    elif "amazonaws.com" in text or re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}(:\d+)?", text):
+        host = text.split(":")[0]
+        parts = [host.split(".")[0]]
+    elif text.startswith("/"):
+        parts = [p for p in text.split("/") if p][-2:]
+    else:
+        parts = [p for p in re.split(r"[\s/]", text) if p]
+        # X-Ray and PetShop-style names: "PetSearch_AWS::ECS::Fargate", "payments_client"
+        parts = [re.split(r"_aws::|::|_client$|_remote$", p)[0] for p in parts]
+    found: set[str] = set()
+    for part in parts:
+        part = part.strip(" .,;()[]{}\"'")
+        part = re.sub(r":\d+$", "", part)  # task-definition revision, port
+        if len(part) < 3 or part in _GENERIC or _HEXISH.match(part):
+            continue
+        found.add(part)
+        for suffix in _SUFFIXES:
+            if part.endswith(suffix) and len(part) - len(suffix) >= 3:
+                found.add(part[: -len(suffix)])
+    return found
+
+
+@dataclass
+class Placement:
+    """Where one fact sits in the graph: the components it is in, the nodes it touches."""
+
+    within: set[str] = field(default_factory=set)
+    touches: set[str] = field(default_factory=set)
+
+    @property
+    def all(self) -> set[str]:
+        return self.within | self.touches
+
+
+def _values(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple, set)):
+        return [str(v) for v in value if isinstance(v, (str, int, float))]
+    return []
+
+
+def place(item: Evidence) -> Placement:
+    """The components ``item`` is in and the nodes it touches, from its documented attrs."""
+    a = item.attrs
+    spot = Placement()
+    if item.kind == "trace_fault":
+        spot.within |= aliases(a.get("service"))
+        downstream = str(a.get("downstream") or "")
+        for word in downstream.split():
+            spot.touches |= aliases(word)
+    elif item.kind == "error_pattern":
+        for group in _values(a.get("log_groups")):
+            spot.within |= aliases(group)
+        for resource in _values(a.get("resources")):
+            if not resource.startswith("/"):
+                spot.touches |= aliases(resource)
+    elif item.kind in ("alb_errors", "alb_latency"):
+        spot.touches |= aliases(a.get("load_balancer"))
+        for group in _values(a.get("target_groups")):
+            spot.within |= aliases(group)
+    elif item.kind == "metric_shift":
+        dims = a.get("dimensions") if isinstance(a.get("dimensions"), dict) else {}
+        for key, value in dims.items():
+            if _SERVICE_DIMENSIONS.match(str(key)):
+                spot.within |= aliases(value)
+            else:
+                spot.touches |= aliases(value)
+        if not spot.within:
+            spot.within = set(spot.touches)
+    else:  # change, failed_call, finding
+        for resource in _values(a.get("resources")):
+            spot.touches |= aliases(resource)
+    spot.touches -= spot.within
+    return spot
+
+
+@dataclass
+class Graph:
+    """Components and resources with the call edges the evidence shows."""
+
+    calls: dict[str, set[str]] = field(default_factory=dict)
+    placements: dict[str, Placement] = field(default_factory=dict)
+
+    def add_edge(self, caller: str, callee: str) -> None:
+        if caller != callee:
+            self.calls.setdefault(caller, set()).add(callee)
+
+    def downstream(self, nodes: Iterable[str]) -> set[str]:
+        return {callee for node in nodes for callee in self.calls.get(node, ())}
+
+    def upstream(self, nodes: Iterable[str]) -> set[str]:
+        wanted = set(nodes)
+        return {caller for caller, callees in self.calls.items() if callees & wanted}
+
+    def placement(self, item: Evidence) -> Placement:
+        return self.placements.get(item.id) or place(item)
+
+    def relation(self, cause: Evidence, symptom: Evidence) -> float:
+        """1 when the cause is about the component the symptom is in or a resource it touches, 0.6 when one call
+        edge away (the failing service calls the changed one), else 0."""
+        cause_nodes = self.placement(cause).all
+        spot = self.placement(symptom)
+        if not cause_nodes or not spot.all:
+            return 0.0
+        if cause_nodes & spot.all:
+            return 1.0
+        if cause_nodes & self.downstream(spot.within):
+            return 0.6
+        if cause_nodes & self.downstream(spot.touches):
+            return 0.6
+        return 0.0
+
+
+def build(evidence: Iterable[Evidence]) -> Graph:
+    """The graph of one investigation's evidence."""
+    graph = Graph()
+    for item in evidence:
+        spot = place(item)
+        graph.placements[item.id] = spot
+        if item.kind in ("alb_errors", "alb_latency"):
+            for balancer in spot.touches:  # the load balancer sends to its target groups' services
+                for service in spot.within:
+                    graph.add_edge(balancer, service)
+        elif item.kind in ("trace_fault", "error_pattern"):
+            for caller in spot.within:
+                for callee in spot.touches:
+                    graph.add_edge(caller, callee)
+    return graph

@@ -1,0 +1,115 @@
+"""A ranked hypothesis and the context every ranking pass reads (signals split into symptoms, changes and
+findings, the onset, the service graph), with the small arithmetic the passes share."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from tools.common.evidence import Evidence
+from tools.common.timewindow import Window
+from tools.triage import weights as W
+from tools.triage.graph import Graph, build
+from tools.triage.signals import Signal
+
+
+@dataclass
+class Hypothesis:
+    """One candidate cause: its kind (change, condition, security, fault), title, score and evidence."""
+
+    kind: str
+    title: str
+    score: float
+    primary: list[Evidence]
+    support: list[tuple[float, Evidence]] = field(default_factory=list)
+    linked_strength: float = 0.0
+    sources: set[str] = field(default_factory=set)
+    confidence: str = "low"
+    reason: str = ""
+    proximity: float = 0.0
+    anchor_strength: float = 0.0
+    consequence: bool = False  # an AWS-service reaction: shown as context, never first
+    confidence_value: float = 0.0
+
+    def evidence(self, limit: int = 6) -> list[Evidence]:
+        chosen: list[Evidence] = list(self.primary)
+        seen = {e.id for e in chosen}
+        ordered = [e for _, e in sorted(self.support, key=lambda p: -p[0]) if e.id not in seen]
+        # one per source first, so a hypothesis shows its cross-source corroboration
+        per_source: list[Evidence] = []
+        used_sources = {e.source for e in chosen}
+        for item in ordered:
+            if item.source not in used_sources:
+                per_source.append(item)
+                used_sources.add(item.source)
+        for item in per_source + [e for e in ordered if e not in per_source]:
+            if len(chosen) >= limit:
+                break
+            if item.id not in seen:
+                chosen.append(item)
+                seen.add(item.id)
+        return chosen
+
+    def ids(self) -> set[str]:
+        return {e.id for e in self.primary} | {e.id for _, e in self.support}
+
+
+@dataclass
+class Context:
+    """What every pass reads: the signals by role, the onset and the graph."""
+
+    signals: list[Signal]
+    onset: datetime | None
+    window: Window
+    focus: str | None
+    onset_basis: list[Signal]
+    graph: Graph
+    symptoms: list[Signal]
+    strong: list[Signal]
+    changes: list[Signal]
+    findings: list[Signal]
+    idf: dict[str, float]
+
+    @classmethod
+    def of(cls, signals: list[Signal], onset: datetime | None, window: Window, focus: str | None,
+           onset_basis: list[Signal] | None) -> "Context":
+        symptoms = [s for s in signals if s.strength > 0]
+        changes = [s for s in signals if s.kind == "change" and not s.evidence.attrs.get("read_only")
+                   and not s.evidence.attrs.get("error_code")]
+        return cls(
+            signals=signals, onset=onset, window=window, focus=focus, onset_basis=list(onset_basis or []),
+            graph=build(s.evidence for s in signals), symptoms=symptoms,
+            strong=[s for s in symptoms if s.strength >= W.STRONG_SYMPTOM], changes=changes,
+            findings=[s for s in signals if s.kind == "finding"], idf=idf_of(changes),
+        )
+
+
+def idf_of(changes: list[Signal]) -> dict[str, float]:
+    """Tokens in many changes tell little about which one matters: weight them down."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        for token in change.tokens:
+            counts[token] = counts.get(token, 0) + 1
+    return {token: 1.0 / math.sqrt(count) for token, count in counts.items()}
+
+
+def overlap(a: dict[str, float], b: dict[str, float], idf: dict[str, float]) -> float:
+    """0..1: shared tokens (ids weigh most), saturating at ``OVERLAP_SATURATION``."""
+    total = sum(weight * idf.get(token, 1.0) for token, weight in a.items() if token in b)
+    return min(1.0, total / W.OVERLAP_SATURATION)
+
+
+def combine(values: Iterable[float]) -> float:
+    """Probabilistic OR of 0..1 values."""
+    remaining = 1.0
+    for value in values:
+        remaining *= 1.0 - max(0.0, min(1.0, value))
+    return 1.0 - remaining
+
+
+def support(values: Iterable[float]) -> float:
+    """The best link counts fully, further ones less and less (many weak links never add up to one strong)."""
+    ordered = sorted((v for v in values if v >= W.SYMPTOM_MIN), reverse=True)
+    return combine(v * (W.SUPPORT_DECAY ** i) for i, v in enumerate(ordered))
