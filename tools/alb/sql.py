@@ -155,6 +155,10 @@ def _measure_list(d: Dialect) -> list[tuple[str, str]]:
         *((count(cur, cls(name)), f"s{name}") for name in STATUS_CLASSES),
         (count(cur, cls("5xx"), "target_status_code LIKE '5%'"), "target_5xx"),
         (count(cur, "tpt < 0"), "unreached"),
+        # Who answered with the error: the load balancer itself (no target reached, target reset or timed out,
+        # no registered target) or a WAF rule, rather than the application behind it.
+        *((count(cur, f"elb_code = {code}", "target_status_code NOT LIKE '5%'"), f"elb_{code}") for code in (502, 503, 504)),
+        (count(cur, "elb_code = 403", "actions LIKE '%waf%'"), "waf_403"),
         (count(cur, "tpt >= 0"), "timed"),
         (pct(cur, "0.5"), "p50_ms"),
         (pct(cur, "0.95"), "p95_ms"),
@@ -241,6 +245,8 @@ def summary_query(d: Dialect, table: str, window: Window, filters: Filters, buck
     coalesce(nullif(l.client_ip, ''), '-') AS client_ip,
     coalesce(nullif(substr(l.user_agent, 1, 300), ''), '-') AS user_agent,
     coalesce(l.target_status_code, '-') AS target_status_code,
+    l.elb_status_code AS elb_code,
+    coalesce(l.actions_executed, '-') AS actions,
     coalesce(l.target_processing_time, -1) AS tpt
   FROM {table} l CROSS JOIN (VALUES ('baseline'), ('current')) AS p(period)
   WHERE l.day IN {_in_list(days)}

@@ -39,6 +39,7 @@ _SECRET_KEY = re.compile(
     r"(?i)(password|passwd|secret(?!Id|Arn|Name)|token|privatekey|private_key|credential|passphrase|"
     r"apikey|api_key|authorization|signature|plaintext|ciphertextblob|sessionpolicy|userdata)"
 )
+_PATH_NAME = re.compile(r"^/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$")
 REDACTED = "[REDACTED]"
 
 
@@ -59,6 +60,8 @@ def _walk(value: Any, key: str, found: dict[str, None], strict: bool, depth: int
         elif (not strict and _IDENTIFIER.match(text) and _RESOURCE_KEY.search(key)
               and not _NOT_RESOURCE_KEY.match(key) and not _SECRET_KEY.search(key)):
             found.setdefault(text, None)
+        elif not strict and key == "name" and _PATH_NAME.match(text):
+            found.setdefault(text, None)  # SSM parameters and other hierarchical names: /app/service/setting
 
 
 def resources_of(record: dict[str, Any]) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from tools.common.decisive import exception_in, shorten
 from tools.common.evidence import Evidence, log_group_link, logs_insights_link
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
@@ -229,7 +230,11 @@ def evidence_of(stats: PatternStats, scan: PatternScan, region: str) -> Evidence
         "onset": iso(stats.onset) if stats.onset else None,
     }
     label = "NEW " if stats.new else ""
-    summary = f"{label}{stats.count} log lines ({stats.baseline_count} before) of {fence(stats.template, 200)}"
+    summary = f"{label}{stats.count} log lines ({stats.baseline_count} before) of {fence(shorten(stats.template, 200), 210)}"
+    # The template may have generalised the exception away (``<*>``): show it from a sample line.
+    sample_exception = next((e for e in (exception_in(line.message) for line in stats.samples()) if e), None)
+    if sample_exception and sample_exception not in stats.template:
+        summary += f", e.g. {fence(shorten(sample_exception, 160), 170)}"
     return Evidence(
         id=stats.id,
         source="logs",

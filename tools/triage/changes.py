@@ -14,8 +14,8 @@ from tools.common.evidence import Evidence
 from tools.triage import weights as W
 from tools.triage.graph import aliases
 from tools.triage.hypothesis import Context, Hypothesis, overlap, support
-from tools.triage.patterns import (CATEGORIES, CONDITIONS, DEPENDENCY_TEXT, INERT, POISON_TEXT, PREPARATORY,
-                                   REACTION_CALLERS, REACTION_EVENTS, SERVICE_LINKED_ROLE)
+from tools.triage.patterns import (CATEGORIES, CONDITIONS, DEPENDENCY_TEXT, FAR_REACHING, INERT, POISON_TEXT, PREPARATORY,
+                                   REACTION_CALLERS, REACTION_EVENTS, SERVICE_LINKED_ROLE, plain_event)
 from tools.triage.signals import Signal, as_time
 from tools.triage.titles import change_title
 
@@ -23,7 +23,7 @@ from tools.triage.titles import change_title
 def reaction_of(change: Evidence) -> str:
     """Who reacted, when ``change`` is an AWS service acting on its own ('' for a person's or automation's change)."""
     a = change.attrs
-    event = str(a.get("event_name") or "")
+    event = plain_event(a.get("event_name"))
     invoked_by = str(a.get("invoked_by") or "")
     principal = " ".join(str(a.get(k) or "") for k in ("principal", "principal_arn"))
     actor = str(a.get("actor") or "")
@@ -38,7 +38,7 @@ def reaction_of(change: Evidence) -> str:
 
 
 def categories_of(change: Signal) -> list[tuple[str, re.Pattern[str]]]:
-    name = str(change.evidence.attrs.get("event_name") or "")
+    name = plain_event(change.evidence.attrs.get("event_name"))
     return [(label, symptom) for label, pattern, symptom in CATEGORIES if pattern.search(name)]
 
 
@@ -51,9 +51,10 @@ def _condition_text(symptom: Signal) -> bool:
 
 def link(ctx: Context, change: Signal, symptom: Signal, categories: list[tuple[str, re.Pattern[str]]]) -> float:
     """0..1: how well ``change`` explains ``symptom``: shared resources or a graph path, and a kind of change that
-    explains the kind of symptom."""
+    explains the kind of symptom (a local kind of change only as far as it is linked to the symptom)."""
     shared = overlap(change.subject, symptom.tokens, ctx.idf)
     related = ctx.graph.relation(change.evidence, symptom.evidence)
+    closeness = max(min(1.0, shared / W.CLOSE_OVERLAP), related)
     category = 0.0
     for label, pattern in categories:
         if not pattern.search(symptom.text):
@@ -65,9 +66,11 @@ def link(ctx: Context, change: Signal, symptom: Signal, categories: list[tuple[s
             near = shared >= 0.25 or related >= 1.0
             strong = fresh and near and not _condition_text(symptom)
             category = max(category, W.DEPLOY_FRESH_LINK if strong else W.DEPLOY_WEAK_LINK)
-        else:
+        elif label in FAR_REACHING:
             category = max(category, 1.0)
-    graph_part = W.LINK_GRAPH * related if shared < 0.25 else 0.0
+        else:
+            category = max(category, W.UNLINKED_CATEGORY, closeness)
+    graph_part = W.LINK_GRAPH * related if shared < 0.25 and category > 0 else 0.0
     return min(1.0, W.LINK_OVERLAP * shared + W.LINK_CATEGORY * category + graph_part)
 
 
@@ -105,7 +108,7 @@ def change_hypotheses(ctx: Context) -> list[Hypothesis]:
         linked = support(value for value, _ in links)
         sources = {s.source for value, s in links if value >= 0.2} | {"cloudtrail"}
         score = prox * (W.CHANGE_BASE + linked) + W.CHANGE_SOURCE_BONUS * (len(sources) - 1)
-        event = str(change.evidence.attrs.get("event_name") or "")
+        event = plain_event(change.evidence.attrs.get("event_name"))
         reaction = reaction_of(change.evidence)
         if INERT.match(event):
             score *= W.INERT_FACTOR
@@ -155,7 +158,7 @@ def _decisive_first(hypothesis: Hypothesis) -> tuple[int, int, float]:
     preparatory one, then the stronger."""
     a = hypothesis.primary[0].attrs
     return (_ACTOR_ORDER.get(str(a.get("actor") or "automation"), 1),
-            1 if PREPARATORY.match(str(a.get("event_name") or "")) else 0, -hypothesis.score)
+            1 if PREPARATORY.match(plain_event(a.get("event_name"))) else 0, -hypothesis.score)
 
 
 def merge_operations(hypotheses: list[Hypothesis]) -> list[Hypothesis]:
@@ -197,7 +200,7 @@ def inherit_explained(hypotheses: list[Hypothesis]) -> None:
     for cause in hypotheses:
         if cause.kind != "change" or cause.consequence or cause.proximity < W.INHERIT_MIN_PROXIMITY:
             continue
-        if INERT.match(str(cause.primary[0].attrs.get("event_name") or "")):
+        if INERT.match(plain_event(cause.primary[0].attrs.get("event_name"))):
             continue
         for value, item in cause.support:
             for effect in effects.get(item.id, []):

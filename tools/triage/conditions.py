@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from tools.common.decisive import exception_in
 from tools.triage import weights as W
 from tools.triage.graph import aliases
 from tools.triage.hypothesis import Context, Hypothesis, combine, overlap, support
@@ -32,6 +33,7 @@ _LABEL = {
 }
 _SATURATION = {"storage", "memory", "connections", "backlog", "throttling", "cpu"}
 _HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?\b", re.I)
+_HOST_PORT = re.compile(r"\b([a-z][a-z0-9-]{2,}):\d{2,5}\b")
 _AWS_OWN = re.compile(r"amazonaws\.com|\.internal$|\.local$|^localhost", re.I)
 
 
@@ -81,8 +83,10 @@ def _resource(signal: Signal, kind: str) -> str:
             return named[-1] if kind != "dependency" else named[0]
         return strict_name(a.get("service")) or ""
     if signal.kind == "error_pattern":
-        hosts = [h for h in _HOST.findall(str(a.get("template") or "")) if not re.fullmatch(r"[\d.]+", h)]
-        external = [h for h in hosts if not _AWS_OWN.search(h) and "." in h and not h.endswith((".java", ".py", ".js"))]
+        template = str(a.get("template") or "")
+        hosts = [h for h in _HOST.findall(template) if not re.fullmatch(r"[\d.]+", h)]
+        hosts += [m.group(1) for m in _HOST_PORT.finditer(template)]
+        external = [h for h in hosts if not _AWS_OWN.search(h) and not h.endswith((".java", ".py", ".js"))]
         for candidate in external + [str(r) for r in (a.get("resources") or []) if not str(r).startswith("/")]:
             name = strict_name(candidate)
             if name:
@@ -126,8 +130,10 @@ def _title(kind: str, resource: str, members: list[Signal]) -> str:
                 detail.append(f"{metric} {before:g} -> {after:g}")
     for member in members:
         a = member.evidence.attrs
+        found = exception_in(str(a.get("template") or a.get("message") or ""))
         exception = strict_exception(a.get("exception")) or next(
-            (strict_exception(k) for k in (a.get("keywords") or []) if strict_exception(k)), None)
+            (strict_exception(k) for k in (a.get("keywords") or []) if strict_exception(k)), None) or (
+            strict_exception(found.split(":", 1)[0]) if found else None)
         if exception and exception not in detail:
             detail.append(exception)
     return title + (f": {', '.join(detail[:2])}" if detail else "")

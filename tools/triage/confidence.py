@@ -25,6 +25,18 @@ class Bands:
 
 
 DEFAULT = Bands()
+_current = DEFAULT
+
+
+def use(bands: Bands) -> Bands:
+    """Make ``bands`` the ones ranking uses (the benchmark's refits); returns the previous ones."""
+    global _current
+    previous, _current = _current, bands
+    return previous
+
+
+def current() -> Bands:
+    return _current
 
 
 def value_of(hypothesis: Hypothesis, competitor: float) -> float:
@@ -36,8 +48,9 @@ def value_of(hypothesis: Hypothesis, competitor: float) -> float:
     return round(max(0.0, value), 4)
 
 
-def level(value: float, bands: Bands = DEFAULT) -> str:
+def level(value: float, bands: Bands | None = None) -> str:
     """`high`, `medium` or `low` for a confidence value."""
+    bands = bands or _current
     if value >= bands.high:
         return "high"
     if value >= bands.medium:
@@ -45,7 +58,7 @@ def level(value: float, bands: Bands = DEFAULT) -> str:
     return "low"
 
 
-def assign(hypotheses: list[Hypothesis], quiet: bool, bands: Bands = DEFAULT) -> None:
+def assign(hypotheses: list[Hypothesis], quiet: bool, bands: Bands | None = None) -> None:
     """Set ``confidence_value`` and ``confidence`` of ranked hypotheses (best first); a quiet window (no abnormal
     symptom) has only `low` hypotheses unless a security hypothesis stands on its own."""
     for index, hypothesis in enumerate(hypotheses):
@@ -88,7 +101,7 @@ def fit_bands(results: Iterable[tuple[float, bool]], high_target: float = W.HIGH
     return Bands(round(high, 4), round(medium, 4))
 
 
-def precision_table(results: Iterable[tuple[float, bool]], bands: Bands = DEFAULT) -> dict[str, tuple[int, int]]:
+def precision_table(results: Iterable[tuple[float, bool]], bands: Bands | None = None) -> dict[str, tuple[int, int]]:
     """{level: (right, total)} of the top hypotheses under ``bands``."""
     table = {"high": [0, 0], "medium": [0, 0], "low": [0, 0]}
     for value, correct in results:

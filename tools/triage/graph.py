@@ -1,9 +1,9 @@
 """The service graph of one investigation, built from the evidence itself: which component each fact is *in*
 (a log group's service, an X-Ray service, a metric's service or function dimension, a target group's service)
 and which components and resources it *touches* (X-Ray downstreams, hosts and ARNs named in errors, metric
-dimensions, the resources a CloudTrail change names), with call edges from X-Ray (service -> downstream), from
-log lines (a service's errors name the host or resource it calls) and from ALB target groups (load balancer ->
-service).
+dimensions, the resources a CloudTrail change names), with call edges from X-Ray (service -> downstream) and from
+log lines (a service's errors name the host or resource it calls). A load balancer is a resource the ALB facts
+touch, never a caller: a change behind one target group does not reach the errors of another.
 
 Names are folded to a few canonical aliases (``arn:aws:ecs:...:service/shop/checkout`` -> ``checkout``,
 ``orders-db.cx1.eu-west-1.rds.amazonaws.com`` -> ``orders-db``, ``/aws/lambda/invoices-create`` ->
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from tools.common.evidence import Evidence
+from tools.triage import weights as W
 
 _HEXISH = re.compile(r"^(?:[0-9a-f]{6,}|[0-9]+|[a-z]{1,4}-?[0-9a-f]{8,}|[0-9a-f-]{20,})$")
 _GENERIC = {
@@ -31,8 +32,8 @@ _GENERIC = {
 _SUFFIXES = ("-execution-role", "-task-role", "-lambda-role", "-role", "-tg", "-svc", "-service", "-task", "-td", "-lambda", "-fn", "-function", "-prod", "-api-tg", "-container",
              "-ecs", "-app", "-web")
 _SERVICE_DIMENSIONS = re.compile(r"^(ServiceName|Service|FunctionName|ApplicationName|Application|Component|"
-                                 r"Node|Microservice|ClusterName|ContainerName|TaskDefinitionFamily|ApiName|"
-                                 r"Operation|RemoteService|Resource)$", re.I)
+                                 r"Node|Microservice|ContainerName|TaskDefinitionFamily|ApiName|TargetGroup|"
+                                 r"RemoteService|Resource)$", re.I)
 
 
 def aliases(name: Any) -> set[str]:
@@ -118,7 +119,7 @@ def place(item: Evidence) -> Placement:
                 spot.within |= aliases(value)
             else:
                 spot.touches |= aliases(value)
-        if not spot.within:
+        if not spot.within and "LoadBalancer" not in dims:
             spot.within = set(spot.touches)
     else:  # change, failed_call, finding
         for resource in _values(a.get("resources")):
@@ -149,8 +150,8 @@ class Graph:
         return self.placements.get(item.id) or place(item)
 
     def relation(self, cause: Evidence, symptom: Evidence) -> float:
-        """1 when the cause is about the component the symptom is in or a resource it touches, 0.6 when one call
-        edge away (the failing service calls the changed one), else 0."""
+        """1 when the cause is about the component the symptom is in or a resource it touches, ``ONE_HOP`` when one
+        call edge away (the failing service calls the changed one), else 0."""
         cause_nodes = self.placement(cause).all
         spot = self.placement(symptom)
         if not cause_nodes or not spot.all:
@@ -158,9 +159,7 @@ class Graph:
         if cause_nodes & spot.all:
             return 1.0
         if cause_nodes & self.downstream(spot.within):
-            return 0.6
-        if cause_nodes & self.downstream(spot.touches):
-            return 0.6
+            return W.ONE_HOP
         return 0.0
 
 
@@ -170,11 +169,9 @@ def build(evidence: Iterable[Evidence]) -> Graph:
     for item in evidence:
         spot = place(item)
         graph.placements[item.id] = spot
-        if item.kind in ("alb_errors", "alb_latency"):
-            for balancer in spot.touches:  # the load balancer sends to its target groups' services
-                for service in spot.within:
-                    graph.add_edge(balancer, service)
-        elif item.kind in ("trace_fault", "error_pattern"):
+        # A load balancer is not a caller whose failure explains its targets' errors: no edges from it (a change
+        # on one service behind it must not reach errors of another service behind it).
+        if item.kind in ("trace_fault", "error_pattern"):
             for caller in spot.within:
                 for callee in spot.touches:
                     graph.add_edge(caller, callee)

@@ -45,6 +45,11 @@ CATEGORIES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("certificate",
          r"Certificate",
          r"certificate|ssl|tls|handshake|x509|pkix|expired"),
+        ("config",
+         r"^(PutParameter|LabelParameterVersion|DeleteParameters?|UpdateConfigurationProfile|StartDeployment|"
+         r"CreateHostedConfigurationVersion|UpdateFeature|UpdateProject|EvaluateFeature|PutConfigurationSetting\w*|"
+         r"UpdateEnvironment|PutFunctionEventInvokeConfig|UpdateFunctionConfiguration\w*)$",
+         r"config|setting|flag|parameter|reload|invalid|exception|error|fail|timeout|timed out|slow|latency|5xx|50[0234]"),
         ("storage",
          r"^(PutBucketPolicy|DeleteBucketPolicy|PutBucketAcl|PutPublicAccessBlock|DeleteBucket|PutBucketLifecycleConfiguration|PutBucketEncryption|DeleteQueue|PurgeQueue|SetQueueAttributes|DeleteTopic|SetTopicAttributes|DeleteTable|DeleteStream|DeleteFileSystem|PutLifecycleConfiguration)$",
          r"nosuchbucket|nosuchkey|accessdenied|nonexistentqueue|queuedoesnotexist|resourcenotfound|not ?found|does not exist|404"),
@@ -58,6 +63,11 @@ SUSPICIOUS = re.compile(
     r"AssumeRole|GetSessionToken|GetFederationToken|CreateRole|UpdateAssumeRolePolicy|AttachRolePolicy|DisableKey|ScheduleKeyDeletion)$"
 )
 
+# Kinds of change whose effect reaches far beyond the names they touch (a security group, a policy, a key, a DNS
+# record, a certificate, a secret): they explain a matching symptom even when no name is shared. Every other kind
+# (deploys, capacity, database, load balancer, storage, configuration) explains only symptoms it is linked to.
+FAR_REACHING = frozenset({"network", "iam", "kms", "dns", "certificate", "secret"})
+
 # Changes that do not alter how the workload runs (monitoring, tagging, log plumbing, sign-ins): context only.
 INERT = re.compile(
     r"^(PutMetricAlarm|PutCompositeAlarm|DeleteAlarms|EnableAlarmActions|DisableAlarmActions|SetAlarmState|PutDashboard|"
@@ -66,6 +76,14 @@ INERT = re.compile(
     r"PutRetentionPolicy|PutSubscriptionFilter|PutLogEvents|ConsoleLogin|AssumeRole\w*|GetSessionToken|"
     r"GetFederationToken|CreateSnapshot|CopySnapshot|StartQuery|StartQueryExecution|CreateChangeSet)$"
 )
+
+
+_API_VERSION = re.compile(r"\d{8}(?:v\d+)?$")
+
+
+def plain_event(name: object) -> str:
+    """An event name without the API version some services append (``UpdateFunctionCode20150331v2``)."""
+    return _API_VERSION.sub("", str(name or ""))
 
 
 # Changes that only prepare a deploy; the change that applies it is the decisive one.
@@ -139,7 +157,8 @@ CONDITIONS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"too many connections|connection pool|pool (is )?exhausted|remaining connection slots|max_connections|"
          r"connection is not available|timeout waiting for connection|hikari|cannot acquire connection|"
          r"sqltransientconnectionexception|maxclients|max number of clients|toomanyconnections|too many clients|"
-         r"pool timeout|queuepool limit|connection limit"),
+         r"pool timeout|queuepool limit|connection limit|could not (get|obtain|acquire) a (database |db )?connection|"
+         r"connectionacquiretimeout|unable to acquire .{0,20}connection|connection slots"),
         ("backlog",
          r"ApproximateNumberOfMessages(Visible)?$|ApproximateAgeOfOldestMessage|IteratorAge|OffsetLag|"
          r"ConsumerLag|QueueDepth|Backlog|MessagesVisible|PendingMessages|MaxOffsetLag|EstimatedMaxTimeLag",

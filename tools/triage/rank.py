@@ -106,7 +106,7 @@ def rank(
     focus: str | None = None,
     limit: int = 5,
     onset_basis: list[Signal] | None = None,
-    bands: confidence.Bands = confidence.DEFAULT,
+    bands: confidence.Bands | None = None,
 ) -> list[Hypothesis]:
     """Ranked hypotheses, best first, with calibrated confidence."""
     ctx = Context.of(signals, onset, window, focus, onset_basis)

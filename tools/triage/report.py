@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from tools.common.decisive import shorten
 from tools.common.evidence import Evidence, log_group_link
 from tools.common.incident import session_values
 from tools.common.result import ToolResult
@@ -55,7 +56,7 @@ def _one_line(text: str, limit: int) -> str:
     # entity name, so data cannot spell one); a lone ">" or "&" is shown as typed.
     line = re.sub(r"&(?=#?[A-Za-z0-9]+;)", "&amp;", line).replace("<", "&lt;")
     if len(line) > limit:
-        line = line[: limit - 1] + "…"
+        line = shorten(line, limit)  # keeps the exception and its message, fences balanced
     if line.count(FENCE_OPEN) > line.count(FENCE_CLOSE):
         line += FENCE_CLOSE
     return line
@@ -143,6 +144,8 @@ def hypothesis_entry(rank: int, hypothesis: Hypothesis) -> dict[str, Any]:
         "title": hypothesis.title,
         "confidence": hypothesis.confidence,
         "score": round(hypothesis.score, 3),
+        "kind": hypothesis.kind,
+        "confidence_value": round(hypothesis.confidence_value, 4),
         "evidence": [e.to_report() for e in hypothesis.evidence(EVIDENCE_PER_HYPOTHESIS)],
     }
 

@@ -48,6 +48,9 @@ SERVICE_WORDS = {
 }
 
 
+PART_WEIGHT = 0.25  # a word that is only part of a compound name (see ``tokenize``)
+
+
 @dataclass
 class Signal:
     """One piece of evidence as ranking sees it."""
@@ -128,16 +131,20 @@ def tokenize(text: str) -> dict[str, float]:
     """Tokens worth matching across sources, with a weight: ids 3, compound names 1.5, words and services 1."""
     tokens: dict[str, float] = {}
     lowered = text.lower()
-    candidates = set(_TOKEN.findall(lowered))
-    # Sub-parts of compound names and of hostnames/ARNs (``vpce-0ab.dynamodb.us-east-1`` -> dynamodb).
-    for piece in list(candidates):
+    whole = set(_TOKEN.findall(lowered))
+    # Sub-parts of compound names and of hostnames/ARNs (``vpce-0ab.dynamodb.us-east-1`` -> dynamodb); a plain word
+    # that is only part of a name (``medibook`` of ``medibook-web-alb``) says little: it weighs a quarter.
+    parts: set[str] = set()
+    for piece in whole:
         for part in re.split(r"[_\-]", piece):
-            if len(part) >= 4 or part in SERVICE_WORDS:
-                candidates.add(part)
-    for token in candidates:
+            if (len(part) >= 4 or part in SERVICE_WORDS) and part not in whole:
+                parts.add(part)
+    for token in whole | parts:
         if token in _STOP or len(token) < 2:
             continue
         weight = token_weight(token)
+        if token in parts and token not in SERVICE_WORDS:
+            weight = min(weight, PART_WEIGHT)
         if weight > 0:
             tokens[token] = max(tokens.get(token, 0.0), weight)
     return tokens
@@ -261,3 +268,33 @@ def discount_edge_shifts(signals: list[Signal], data_start: datetime, minutes: f
     for item in signals:
         if item.kind == "metric_shift" and item.onset is not None and item.onset <= edge:
             item.strength *= 0.2
+        elif item.kind == "error_pattern" and item.onset is not None and item.onset <= edge:
+            _rebase_edge_pattern(item, data_start)
+
+
+def _rebase_edge_pattern(item: Signal, data_start: datetime) -> None:
+    """A log pattern 'new' where the data begins was there all along as far as we know: when its trend steps up
+    later, that step is its onset (a surge); otherwise it is background, weak and without an onset."""
+    a = item.evidence.attrs
+    trend = [number(v) for v in a.get("trend") or []] if isinstance(a.get("trend"), list) else []
+    seconds = number(a.get("bucket_seconds"))
+    start = as_time(a.get("trend_start")) or data_start  # the tool's buckets start where its window does
+    step = _step_up(trend)
+    if step is not None and seconds > 0 and start is not None:
+        from datetime import timedelta
+
+        item.onset = start + timedelta(seconds=seconds * step)
+        item.strength *= 0.7
+        return
+    item.strength *= 0.2
+    item.onset = None
+
+
+def _step_up(trend: list[float]) -> int | None:
+    """The first bucket after which the rate stays at least three times the rate before it (None if none)."""
+    for index in range(2, len(trend) - 1):
+        before = sum(trend[:index]) / index
+        after = trend[index:]
+        if min(after[:2]) >= 3 * max(before, 1.0) and sum(after) / len(after) >= 3 * max(before, 1.0):
+            return index
+    return None

@@ -39,9 +39,17 @@ LINK_OVERLAP = 0.6
 LINK_CATEGORY = 0.55
 """Weight of 'this kind of change explains this kind of symptom' (a security-group change and connect timeouts)."""
 
+ONE_HOP = 0.4
+"""A cause one call edge away from the failing component (it changed a service the failing one calls) is linked,
+less than one on the failing component itself."""
+
 LINK_GRAPH = 0.45
 """Weight of a path in the service graph from the changed resource to the failing component (the change was to
 the service that fails, or to a resource it calls) when no token is shared."""
+
+CLOSE_OVERLAP = 0.5
+"""Shared names worth half a full match make a change 'close' to a symptom (a local kind of change then explains
+it fully)."""
 
 OVERLAP_SATURATION = 3.0
 """Token overlap that counts as a full match: one resource id (weight 3) or two names (1.5 each)."""
@@ -51,6 +59,10 @@ DEPLOY_FRESH_LINK = 0.7
 
 DEPLOY_WEAK_LINK = 0.15
 """... and next to nothing elsewhere: deploys are frequent, most are benign."""
+
+UNLINKED_CATEGORY = 0.2
+"""A change of a local kind (capacity, database, load balancer, configuration, storage) that matches the kind of
+a symptom but shares no resource with it and has no path to it in the graph: a coincidence, mostly."""
 
 BEFORE_CHANGE_FACTOR = 0.2
 """A symptom that began more than ``BEFORE_CHANGE_SLACK`` before a change cannot be its effect."""

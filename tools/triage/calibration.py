@@ -1,0 +1,54 @@
+"""The benchmark's hook into confidence calibration: ``fit(samples)`` fits the confidence bands from triage
+results (``bench/triage_accuracy.py`` calls it with one kind left out), ``applied(bands)`` ranks with them.
+
+A sample is one triaged case: ``{"kind", "control", "hypotheses": [{"confidence", "score", "correct",
+"confidence_value"}]}``. Only the top hypothesis counts: its confidence value (the report's
+``confidence_value``; from the scores when absent) and whether it was right (a control's never is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tools.triage import confidence
+from tools.triage import weights as W
+
+
+def top_value(hypotheses: list[dict[str, Any]]) -> float:
+    """The top hypothesis's confidence value: reported, or its score minus a share of the runner-up's."""
+    if not hypotheses:
+        return 0.0
+    top = hypotheses[0]
+    if isinstance(top.get("confidence_value"), (int, float)):
+        return float(top["confidence_value"])
+    runner_up = max((float(h.get("score") or 0.0) for h in hypotheses[1:]), default=0.0)
+    return max(0.0, float(top.get("score") or 0.0) - W.MARGIN_WEIGHT * runner_up)
+
+
+def results_of(samples: list[dict[str, Any]]) -> list[tuple[float, bool]]:
+    """(confidence value of the top hypothesis, right) per sample that has a hypothesis."""
+    found = []
+    for sample in samples:
+        hypotheses = sample.get("hypotheses") or []
+        if not hypotheses:
+            continue
+        right = bool(hypotheses[0].get("correct")) and not sample.get("control")
+        found.append((top_value(hypotheses), right))
+    return found
+
+
+def fit(samples: list[dict[str, Any]]) -> confidence.Bands:
+    """Bands whose measured precision on ``samples`` is at least the targets (95 % high, 60 % medium)."""
+    return confidence.fit_bands(results_of(samples))
+
+
+@contextmanager
+def applied(bands: confidence.Bands) -> Iterator[None]:
+    """Rank with ``bands`` inside the block (the default bands again after it)."""
+    previous = confidence.use(bands)
+    try:
+        yield
+    finally:
+        confidence.use(previous)
