@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from tools.common.evidence import Evidence, metric_link
 from tools.common.result import ToolResult
-from tools.common.safety import fence
+from tools.common.safety import fence, safe
 from tools.common.timewindow import Window, iso
 from tools.metrics import detect
 from tools.metrics.fetch import Fetched, choose_period
@@ -94,6 +94,26 @@ def _change_text(shift: detect.Shift) -> str:
     return f"{shift.direction} {shift.magnitude * 100:+.0f}%"
 
 
+# Dimensions in the order that names a resource best (the instance, table or function before the cluster).
+_RESOURCE_DIMENSIONS = ("DBInstanceIdentifier", "DBClusterIdentifier", "TableName", "FunctionName", "QueueName",
+                        "ServiceName", "CacheClusterId", "TargetGroup", "FileSystemId", "InstanceId", "StreamName",
+                        "TopicName", "BucketName", "ApiName", "DomainName", "Service", "ClusterName", "LoadBalancer")
+_PLACEHOLDERS = {"", "-", "default", "generic:default", "none", "null", "unknown", "all"}
+
+
+def resource_label(dims: dict[str, str]) -> str:
+    """The resource a series is about, for its evidence line: the most specific dimension value (a placeholder such
+    as ``generic:default`` is skipped; a series without a real dimension says so)."""
+    ordered = [k for k in _RESOURCE_DIMENSIONS if k in dims] + sorted(k for k in dims if k not in _RESOURCE_DIMENSIONS)
+    named = [(k, str(dims[k])) for k in ordered if str(dims[k]).strip().lower() not in _PLACEHOLDERS]
+    if not named:
+        return "an unnamed resource" if dims else "the whole account (no dimension)"
+    key, value = named[0]
+    label = safe(value, 100)
+    # a load balancer or cluster alone is ambiguous beside its target groups and services: say which it is
+    return f"{key} {label}" if key in ("LoadBalancer", "ClusterName", "Service") else label
+
+
 def evidence_for(finding: Finding, window: Window, region: str) -> Evidence:
     """The ``metric_shift`` evidence of a finding (attrs as documented in ``tools.common.evidence``).
 
@@ -104,8 +124,9 @@ def evidence_for(finding: Finding, window: Window, region: str) -> Evidence:
     link = metric_link(region, key.namespace, key.metric, key.dims, span_of(window), series.statistic)
     # AWS/ namespaces are AWS's own (PutMetricData refuses them); names in custom namespaces are untrusted.
     name = key.metric if key.namespace.startswith("AWS/") else fence(key.metric, 120)
+    resource = resource_label(key.dims)
     summary = (
-        f"{name} ({series.statistic}) {_change_text(shift)} at {iso(shift.change_time)}: "
+        f"{name} of {resource} ({series.statistic}) {_change_text(shift)} at {iso(shift.change_time)}: "
         f"mean {_number(shift.before.mean)} -> {_number(shift.after.mean)} {series.unit}"
     )
     return Evidence(

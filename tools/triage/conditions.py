@@ -32,7 +32,8 @@ _LABEL = {
     "surge": "Traffic surge",
 }
 _SATURATION = {"storage", "memory", "connections", "backlog", "throttling", "cpu"}
-_HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,})(?::\d+)?\b", re.I)
+_HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|io|example|internal|local|svc|cloud|dev|app|co|uk|de|fr|jp|"
+                   r"biz|info|us|eu|tech))(?::\d+)?\b", re.I)
 _HOST_PORT = re.compile(r"\b([a-z][a-z0-9-]{2,}):\d{2,5}\b")
 _AWS_OWN = re.compile(r"amazonaws\.com|\.internal$|\.local$|^localhost", re.I)
 
@@ -149,6 +150,15 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         kind, resource = found
         key = (kind, _key(resource) if resource else "")
         groups.setdefault(key, []).append(signal)
+    # Signals that name a condition but no resource ("No space left on device") belong to the condition of that
+    # kind that has one, when there is exactly one.
+    for (kind, resource), members in list(groups.items()):
+        if resource:
+            continue
+        named = [key for key in groups if key[0] == kind and key[1]]
+        if len(named) == 1:
+            groups[named[0]].extend(members)
+            del groups[(kind, resource)]
     found_hypotheses: list[Hypothesis] = []
     for (kind, _), members in groups.items():
         members.sort(key=lambda s: -s.strength)
@@ -171,7 +181,10 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         sources = {m.source for m in members} | {s.source for v, s in links if v >= 0.2}
         score = W.CONDITION_WEIGHT[kind] * strength + W.ANCHOR_SOURCE_BONUS * (len(sources) - 1)
         if ctx.onset is not None and anchor.onset is not None:
-            if abs((anchor.onset - ctx.onset).total_seconds()) > W.ANCHOR_FAR_MINUTES * 60:
+            # a resource fills up before the errors begin; a condition that began well after them, or hours
+            # before, is another story
+            lead = (ctx.onset - anchor.onset).total_seconds() / 60.0
+            if lead < -W.ANCHOR_FAR_MINUTES or lead > W.CONDITION_LEAD_MINUTES:
                 score *= W.ANCHOR_FAR_FACTOR
         support_items = [(1.0, m.evidence) for m in members[1:]] + [(v, s.evidence) for v, s in links]
         hypothesis = Hypothesis("condition", _title(kind, _title_resource(members), members), score, [anchor.evidence],

@@ -163,12 +163,33 @@ class Graph:
         return 0.0
 
 
+# Log groups that collect many services' logs (per cluster, node or host), not one service's.
+_SHARED_GROUP = re.compile(r"containerinsights|/eks/|/application$|/host$|/dataplane$|/ec2/|syslog|/messages|/var/log", re.I)
+
+
+def _compact(name: str) -> str:
+    return re.sub(r"[-_.]", "", name)
+
+
+def _named_components(item: Evidence, components: set[str]) -> set[str]:
+    """Components whose name a log line spells (``LedgerBackendHandler``, ``com.acme.ledgerbackend`` name
+    ``ledger-backend``): for logs collected per cluster or node rather than per service."""
+    text = _compact(str(item.attrs.get("template") or "").lower())
+    return {c for c in components if len(_compact(c)) >= 6 and _compact(c) in text}
+
+
 def build(evidence: Iterable[Evidence]) -> Graph:
     """The graph of one investigation's evidence."""
     graph = Graph()
-    for item in evidence:
-        spot = place(item)
-        graph.placements[item.id] = spot
+    items = list(evidence)
+    for item in items:
+        graph.placements[item.id] = place(item)
+    components = {c for spot in graph.placements.values() for c in spot.within}
+    for item in items:
+        spot = graph.placements[item.id]
+        groups = " ".join(_values(item.attrs.get("log_groups")))
+        if item.kind == "error_pattern" and (not spot.within or _SHARED_GROUP.search(groups)):
+            spot.within |= _named_components(item, components - spot.within)
         # A load balancer is not a caller whose failure explains its targets' errors: no edges from it (a change
         # on one service behind it must not reach errors of another service behind it).
         if item.kind in ("trace_fault", "error_pattern"):

@@ -36,7 +36,14 @@ class Hypothesis:
     def evidence(self, limit: int = 6) -> list[Evidence]:
         chosen: list[Evidence] = list(self.primary)
         seen = {e.id for e in chosen}
-        ordered = [e for _, e in sorted(self.support, key=lambda p: -p[0]) if e.id not in seen]
+        facts = {fact_key(e) for e in chosen}
+        ordered = []
+        for _, item in sorted(self.support, key=lambda p: -p[0]):
+            key = fact_key(item)
+            if item.id in seen or key in facts:
+                continue  # one line per distinct fact: the same metric move seen per LB and per target group
+            facts.add(key)
+            ordered.append(item)
         # one per source first, so a hypothesis shows its cross-source corroboration
         per_source: list[Evidence] = []
         used_sources = {e.source for e in chosen}
@@ -54,6 +61,19 @@ class Hypothesis:
 
     def ids(self) -> set[str]:
         return {e.id for e in self.primary} | {e.id for _, e in self.support}
+
+
+def fact_key(item: Evidence) -> tuple:
+    """What makes two evidence items the same fact: for metrics, the metric and its move (the 5xx count of a load
+    balancer and of its one target group are one fact); otherwise the item itself."""
+    a = item.attrs
+    if item.kind == "metric_shift":
+        return ("metric", a.get("metric"), a.get("direction"), _rounded(a.get("before")), _rounded(a.get("after")))
+    return ("id", item.id)
+
+
+def _rounded(value: object) -> object:
+    return round(value, 2) if isinstance(value, (int, float)) else value
 
 
 @dataclass

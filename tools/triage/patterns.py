@@ -145,7 +145,7 @@ CONDITIONS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"StorageSpace|VolumeBytesUsed|DiskUsed|disk_used_percent",
          r"no space left|disk (is )?full|diskfull|enospc|storage full|out of (disk|storage)|insufficient storage|"
          r"could not extend file|database or disk is full|volume .{0,20}full|storage quota|"
-         r"storage-full|diskspace|disk space"),
+         r"storage-full|diskspace|disk space|table .{0,40}is full|tablespace|disk quota|errno 28|\bdiskfull\b"),
         ("memory",
          r"Memory(Utilization|Utilized|Used|Usage)|FreeableMemory|SwapUsage|mem_used|OOM|memory_rss|"
          r"DatabaseMemoryUsagePercentage|MaxMemoryUsed",

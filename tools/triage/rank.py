@@ -72,6 +72,8 @@ def drop_explained(hypotheses: list[Hypothesis]) -> list[Hypothesis]:
         kept.append(hypothesis)
         if hypothesis.kind in ("change", "security") and hypothesis.linked_strength >= 0.4 and not hypothesis.consequence:
             explained |= {e.id for v, e in hypothesis.support if v >= 0.1}
+        elif hypothesis.kind == "condition":  # the signals that name the condition are its story
+            explained |= {hypothesis.primary[0].id} | {e.id for v, e in hypothesis.support if v >= 1.0}
     return kept
 
 

@@ -23,6 +23,7 @@ _SYMPTOM_METRIC = re.compile(
 )
 _SATURATION = re.compile(r"(connection|cpu|memory|swap|queuedepth|diskqueue|backlog|concurrent|inflight|pending|"
                          r"throttl|exhaust|saturat|maxconn|approximatenumberofmessagesvisible|approximateageofoldestmessage)", re.I)
+_FALLING_BAD = re.compile(r"^(Free|Available)|FreeStorage|FreeableMemory|FreeLocalStorage|Balance$|Credit", re.I)
 _HEX_ID = re.compile(r"^[a-z]{1,12}-[0-9a-f]{6,40}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*[A-Za-z0-9]|[A-Za-z0-9]")
@@ -211,6 +212,8 @@ def symptom_strength(item: Evidence) -> float:
         value = min(0.7, 0.2 + 0.4 * base_value) if magnitude >= 0.3 else 0.05
         if magnitude >= 0.3 and _SATURATION.search(name) and str(a.get("direction", "up")) == "up":
             value = min(0.8, value + 0.2)  # a resource running out is diagnostic, more than its throughput
+        elif magnitude >= 0.3 and _FALLING_BAD.search(name) and str(a.get("direction", "up")) == "down":
+            value = min(0.8, value + 0.2)  # free space, free memory, a credit balance running out
         return value
     if kind == "trace_fault":
         count = number(a.get("count"), 1)

@@ -134,6 +134,9 @@ CONDITION_MIN_EVIDENCE = 0.35
 """A condition needs at least one piece of evidence this strong that names it (a metric at its limit, an
 exception that says so); a keyword in a weak pattern is not enough."""
 
+CONDITION_LEAD_MINUTES = 90.0
+"""A resource may run out gradually: its metric can start moving up to this long before the errors begin."""
+
 CONDITION_CORROBORATION = 0.5
 """Share of the linked symptoms' support that a condition adds to its own evidence."""
 
