@@ -262,16 +262,19 @@ def signal(item: Evidence) -> Signal:
     return Signal(item, strength, onset_of(item), tokenize(text), text.lower(), _subject_of(item))
 
 
-def discount_edge_shifts(signals: list[Signal], data_start: datetime, minutes: float = 3.0) -> None:
+def discount_edge_shifts(signals: list[Signal], data_start: datetime, minutes: float = 3.0,
+                         log_baseline_missing: bool = False) -> None:
     """A metric that 'changes' where the data begins (no baseline before it) says nothing about when the
-    problem began: keep it as weak context only."""
+    problem began: keep it as weak context only. When the logs' baseline period holds no data at all, a pattern
+    'new' at the data start only looks new (see ``_rebase_edge_pattern``)."""
     from datetime import timedelta
 
     edge = data_start + timedelta(minutes=minutes)
     for item in signals:
         if item.kind == "metric_shift" and item.onset is not None and item.onset <= edge:
             item.strength *= 0.2
-        elif item.kind == "error_pattern" and item.onset is not None and item.onset <= edge:
+        elif (log_baseline_missing and item.kind == "error_pattern" and item.onset is not None and item.onset <= edge
+              and item.evidence.attrs.get("new")):
             _rebase_edge_pattern(item, data_start)
 
 
