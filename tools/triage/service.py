@@ -31,7 +31,7 @@ def investigate(request: Any) -> ToolResult:
         data_start = max(data_start, request.snapshot.manifest.start)
         # the logs' baseline is the equal period before the window: mostly outside the data, nothing is "new"
         log_baseline_missing = request.snapshot.manifest.start > request.window.start - (request.window.end - request.window.start) / 2
-    discount_edge_shifts(signals, data_start, log_baseline_missing=log_baseline_missing)
+    discount_edge_shifts(signals, data_start, log_baseline_missing=log_baseline_missing, window_start=request.window.start)
     onset, basis = find_onset(signals, request.window)
     hypotheses = rank(signals, onset, request.window, focus, onset_basis=basis)
     if onset is None and hypotheses and hypotheses[0].kind == "security" and hypotheses[0].confidence != "low":

@@ -263,7 +263,7 @@ def signal(item: Evidence) -> Signal:
 
 
 def discount_edge_shifts(signals: list[Signal], data_start: datetime, minutes: float = 3.0,
-                         log_baseline_missing: bool = False) -> None:
+                         log_baseline_missing: bool = False, window_start: datetime | None = None) -> None:
     """A metric that 'changes' where the data begins (no baseline before it) says nothing about when the
     problem began: keep it as weak context only. When the logs' baseline period holds no data at all, a pattern
     'new' at the data start only looks new (see ``_rebase_edge_pattern``)."""
@@ -275,21 +275,23 @@ def discount_edge_shifts(signals: list[Signal], data_start: datetime, minutes: f
             item.strength *= 0.2
         elif (log_baseline_missing and item.kind == "error_pattern" and item.onset is not None and item.onset <= edge
               and item.evidence.attrs.get("new")):
-            _rebase_edge_pattern(item, data_start)
+            _rebase_edge_pattern(item, data_start, window_start or data_start)
 
 
-def _rebase_edge_pattern(item: Signal, data_start: datetime) -> None:
+def _rebase_edge_pattern(item: Signal, data_start: datetime, window_start: datetime) -> None:
     """A log pattern 'new' where the data begins was there all along as far as we know: when its trend steps up
-    later, that step is its onset (a surge); otherwise it is background, weak and without an onset."""
+    later, that step is its onset (a surge, dated at the end of the step's bucket: the bucket only says the step
+    happened by then); otherwise it is background, weak and without an onset."""
+    from datetime import timedelta
+
     a = item.evidence.attrs
     trend = [number(v) for v in a.get("trend") or []] if isinstance(a.get("trend"), list) else []
     seconds = number(a.get("bucket_seconds"))
-    start = as_time(a.get("trend_start")) or data_start  # the tool's buckets start where its window does
-    step = _step_up(trend)
-    if step is not None and seconds > 0 and start is not None:
-        from datetime import timedelta
-
-        item.onset = start + timedelta(seconds=seconds * step)
+    start = as_time(a.get("trend_start")) or window_start  # the tool's buckets start where its window does
+    skip = max(0, int((data_start - start).total_seconds() // seconds)) if seconds > 0 else 0
+    step = _step_up(trend[skip:])  # buckets before the data begins are empty, not quiet
+    if step is not None and seconds > 0:
+        item.onset = start + timedelta(seconds=seconds * (skip + step + 1))
         item.strength *= 0.7
         return
     item.strength *= 0.2
