@@ -53,8 +53,9 @@ def link(ctx: Context, change: Signal, symptom: Signal, categories: list[tuple[s
     """0..1: how well ``change`` explains ``symptom``: shared resources or a graph path, and a kind of change that
     explains the kind of symptom (a local kind of change only as far as it is linked to the symptom)."""
     shared = overlap(change.subject, symptom.tokens, ctx.idf)
+    specific = overlap(change.subject, symptom.tokens, ctx.idf, specific=True)
     related = ctx.graph.relation(change.evidence, symptom.evidence)
-    closeness = max(min(1.0, shared / W.CLOSE_OVERLAP), related)
+    closeness = max(min(1.0, specific / W.CLOSE_OVERLAP), related)
     category = 0.0
     for label, pattern in categories:
         if not pattern.search(symptom.text):
@@ -63,14 +64,14 @@ def link(ctx: Context, change: Signal, symptom: Signal, categories: list[tuple[s
             # deploys are frequent: one explains new errors only in the component it deployed, and not errors
             # that name a condition (a full disk, a throttle) which code alone does not produce
             fresh = symptom.kind in ("trace_fault", "error_pattern") or bool(symptom.evidence.attrs.get("new"))
-            near = shared >= 0.25 or related >= 1.0
+            near = specific >= 0.25 or related >= 1.0
             strong = fresh and near and not _condition_text(symptom)
             category = max(category, W.DEPLOY_FRESH_LINK if strong else W.DEPLOY_WEAK_LINK)
         elif label in FAR_REACHING:
             category = max(category, 1.0)
         else:
             category = max(category, W.UNLINKED_CATEGORY, closeness)
-    graph_part = W.LINK_GRAPH * related if shared < 0.25 and category > 0 else 0.0
+    graph_part = W.LINK_GRAPH * related if specific < 0.25 and category > 0 else 0.0
     return min(1.0, W.LINK_OVERLAP * shared + W.LINK_CATEGORY * category + graph_part)
 
 
@@ -103,7 +104,9 @@ def change_hypotheses(ctx: Context) -> list[Hypothesis]:
         categories = categories_of(change)
         when = change.evidence.time or as_time(change.evidence.attrs.get("onset"))
         prox = proximity(when, ctx.onset)
-        links = [(s.strength * link(ctx, change, s, categories) * causal(when, s), s) for s in ctx.symptoms]
+        raw = {s.evidence.id: link(ctx, change, s, categories) * causal(when, s) for s in ctx.symptoms}
+        _spread_in_component(ctx, raw)
+        links = [(s.strength * raw[s.evidence.id], s) for s in ctx.symptoms]
         links = [(value, s) for value, s in links if value >= W.SYMPTOM_MIN]
         linked = support(value for value, _ in links)
         sources = {s.source for value, s in links if value >= 0.2} | {"cloudtrail"}
@@ -125,6 +128,23 @@ def change_hypotheses(ctx: Context) -> list[Hypothesis]:
         hypothesis.consequence = bool(reaction)
         found.append(hypothesis)
     return found
+
+
+def _spread_in_component(ctx: Context, raw: dict[str, float]) -> None:
+    """A change that explains a symptom of a component also explains the other symptoms of that component that
+    began with it (its X-Ray 500s and its target group's 5xx beside the exception it caused), at a share."""
+    explained = [s for s in ctx.symptoms if raw.get(s.evidence.id, 0.0) >= W.EXPLAINS_COMPONENT]
+    for symptom in ctx.symptoms:
+        if raw.get(symptom.evidence.id, 0.0) >= W.EXPLAINS_COMPONENT:
+            continue
+        within = ctx.graph.placement(symptom.evidence).within
+        for cause in explained:
+            if not within & ctx.graph.placement(cause.evidence).within:
+                continue
+            if cause.onset and symptom.onset and abs((cause.onset - symptom.onset).total_seconds()) > W.SAME_START_MINUTES * 60:
+                continue
+            spread = W.COMPONENT_SHARE * raw[cause.evidence.id]
+            raw[symptom.evidence.id] = max(raw.get(symptom.evidence.id, 0.0), spread)
 
 
 def same_operation(a: Evidence, b: Evidence, minutes: float = W.OPERATION_MINUTES) -> bool:

@@ -34,6 +34,7 @@ _LABEL = {
 _SATURATION = {"storage", "memory", "connections", "backlog", "throttling", "cpu"}
 _HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|io|example|internal|local|svc|cloud|dev|app|co|uk|de|fr|jp|"
                    r"biz|info|us|eu|tech))(?::\d+)?\b", re.I)
+_OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+|table|queue|topic)$")
 _HOST_PORT = re.compile(r"\b([a-z][a-z0-9-]{2,}):\d{2,5}\b")
 _AWS_OWN = re.compile(r"amazonaws\.com|\.internal$|\.local$|^localhost", re.I)
 
@@ -79,7 +80,9 @@ def _resource(signal: Signal, kind: str) -> str:
         return metric_resource(a) or ""
     if signal.kind == "trace_fault":
         downstream = [w for w in str(a.get("downstream") or "").split() if NAME_PATTERN.match(w)]
-        named = [w for w in downstream if aliases(w)]
+        # a resource name or host, not the operation or HTTP method ("DynamoDB PutItem table orders", "host POST")
+        named = [w for w in downstream if aliases(w) and re.search(r"[.\-/_]", w) and not _OPERATION.match(w)]
+        named = named or [w for w in downstream if aliases(w) and not _OPERATION.match(w)]
         if named:
             return named[-1] if kind != "dependency" else named[0]
         return strict_name(a.get("service")) or ""
@@ -150,6 +153,7 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         kind, resource = found
         key = (kind, _key(resource) if resource else "")
         groups.setdefault(key, []).append(signal)
+    _merge_same_resource(groups)
     # Signals that name a condition but no resource ("No space left on device") belong to the condition of that
     # kind that has one, when there is exactly one.
     for (kind, resource), members in list(groups.items()):
@@ -162,8 +166,10 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
     found_hypotheses: list[Hypothesis] = []
     for (kind, _), members in groups.items():
         members.sort(key=lambda s: -s.strength)
-        if kind in _SATURATION:  # the metric at its limit is the decisive fact of a resource running out
-            members.sort(key=lambda s: (not (s.kind == "metric_shift" and s.strength >= 0.5), -s.strength))
+        if kind in _SATURATION or kind == "surge":
+            # the metric at its limit is the decisive fact of a resource running out, the most specific one first
+            # (a target group's or a node's before the whole load balancer's or cluster's)
+            members.sort(key=lambda s: (not (s.kind == "metric_shift" and s.strength >= 0.5), _aggregate(s), -s.strength))
         anchor = members[0]
         own = combine(m.strength for m in members[:3])
         links = []
@@ -193,6 +199,42 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         hypothesis.reason = f"{kind} condition, {len(members)} signal(s) name it, corroborated by {len(sources)} source(s)"
         found_hypotheses.append(hypothesis)
     return found_hypotheses
+
+
+def _lb_of(signal: Signal) -> str:
+    dims = signal.evidence.attrs.get("dimensions") if signal.kind == "metric_shift" else None
+    return str(dims.get("LoadBalancer") or "") if isinstance(dims, dict) else ""
+
+
+def _aggregate(signal: Signal) -> bool:
+    """A metric of a whole load balancer or cluster (an aggregate of the resources behind it)."""
+    dims = signal.evidence.attrs.get("dimensions") if signal.kind == "metric_shift" else None
+    if not isinstance(dims, dict):
+        return False
+    return set(dims) <= {"LoadBalancer", "ClusterName", "AvailabilityZone", "Namespace", "Environment"}
+
+
+def _merge_same_resource(groups: dict[tuple[str, str], list[Signal]]) -> None:
+    """One resource seen under two names is one condition: a cache node (``sessions-0001-002``) and its
+    endpoint (``sessions-0001``), a load balancer's aggregate metric and the target group behind it."""
+    for key in sorted(groups, key=lambda k: -len(k[1])):
+        kind, name = key
+        if key not in groups or not name:
+            continue
+        for other in list(groups):
+            if other == key or other[0] != kind or not other[1] or other not in groups:
+                continue
+            if name.startswith(other[1] + "-") and len(other[1]) >= 8:
+                groups[other].extend(groups.pop(key))
+                break
+    for key in list(groups):
+        if key not in groups or not all(_aggregate(m) for m in groups[key]):
+            continue
+        balancers = {_lb_of(m) for m in groups[key]} - {""}
+        behind = [k for k in groups if k != key and k[0] == key[0]
+                  and any(_lb_of(m) in balancers for m in groups[k])]
+        if len(behind) == 1:
+            groups[behind[0]].extend(groups.pop(key))
 
 
 def _title_resource(members: list[Signal]) -> str:

@@ -12,7 +12,7 @@ from tools.common.evidence import Evidence
 from tools.common.timewindow import Window
 from tools.triage import weights as W
 from tools.triage.graph import Graph, build
-from tools.triage.signals import Signal
+from tools.triage.signals import SERVICE_WORDS, Signal
 
 
 @dataclass
@@ -115,9 +115,11 @@ def idf_of(changes: list[Signal]) -> dict[str, float]:
     return {token: 1.0 / math.sqrt(count) for token, count in counts.items()}
 
 
-def overlap(a: dict[str, float], b: dict[str, float], idf: dict[str, float]) -> float:
-    """0..1: shared tokens (ids weigh most), saturating at ``OVERLAP_SATURATION``."""
-    total = sum(weight * idf.get(token, 1.0) for token, weight in a.items() if token in b)
+def overlap(a: dict[str, float], b: dict[str, float], idf: dict[str, float], specific: bool = False) -> float:
+    """0..1: shared tokens (ids weigh most), saturating at ``OVERLAP_SATURATION``; ``specific`` leaves out the
+    names of AWS services (two facts about Lambda are not about the same function)."""
+    total = sum(weight * idf.get(token, 1.0) for token, weight in a.items()
+                if token in b and not (specific and token in SERVICE_WORDS))
     return min(1.0, total / W.OVERLAP_SATURATION)
 
 

@@ -23,7 +23,7 @@ _SYMPTOM_METRIC = re.compile(
 )
 _SATURATION = re.compile(r"(connection|cpu|memory|swap|queuedepth|diskqueue|backlog|concurrent|inflight|pending|"
                          r"throttl|exhaust|saturat|maxconn|approximatenumberofmessagesvisible|approximateageofoldestmessage)", re.I)
-_FALLING_BAD = re.compile(r"^(Free|Available)|FreeStorage|FreeableMemory|FreeLocalStorage|Balance$|Credit", re.I)
+_FALLING_BAD = re.compile(r"^(Free|Available)|FreeStorage|FreeableMemory|FreeLocalStorage|Balance$|Credit|^HealthyHostCount$", re.I)
 _HEX_ID = re.compile(r"^[a-z]{1,12}-[0-9a-f]{6,40}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*[A-Za-z0-9]|[A-Za-z0-9]")

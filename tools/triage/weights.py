@@ -54,6 +54,13 @@ it fully)."""
 OVERLAP_SATURATION = 3.0
 """Token overlap that counts as a full match: one resource id (weight 3) or two names (1.5 each)."""
 
+EXPLAINS_COMPONENT = 0.5
+"""A change whose link to a symptom is at least this explains that symptom's component; the component's other
+symptoms that began within ``SAME_START_MINUTES`` get ``COMPONENT_SHARE`` of that link (one failure, seen by
+several sources)."""
+SAME_START_MINUTES = 5.0
+COMPONENT_SHARE = 0.7
+
 DEPLOY_FRESH_LINK = 0.7
 """A deploy explains *new* errors in the component it deployed (its own log group, its X-Ray service) ..."""
 
