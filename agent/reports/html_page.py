@@ -62,7 +62,7 @@ def render(inv: Investigation) -> str:
                        f"<b>Onset</b> {_e(report.get('onset') or 'none found')} · <b>Data</b> {_e(inv.data_source, 200)}</p>",
                        "<h2>Summary</h2>"]
     if top:
-        body.append(f'<p><b>Most likely cause (<span class="{top["confidence"]}">{top["confidence"]} confidence</span>):</b> '
+        body.append(f'<p><b>{_e(inv.lead())} (<span class="{top["confidence"]}">{top["confidence"]} confidence</span>):</b> '
                     f"{_e(top['title'])}</p>")
     else:
         body.append("<p><b>No hypothesis:</b> nothing abnormal was found in the sources that could be read.</p>")

@@ -50,8 +50,18 @@ class Investigation:
         text = self.report.get("onset")
         return parse_instant(text, datetime.now().astimezone()) if text else None
 
+    def lead(self) -> str:
+        """How to name the top hypothesis: a low-confidence one is a weak lead, not a cause."""
+        top = self.report["hypotheses"][0] if self.report["hypotheses"] else None
+        if top is None:
+            return ""
+        return "Most likely cause" if top["confidence"] in ("high", "medium") else "Weak lead only (not a finding)"
+
     def top_mitigation(self) -> tuple[Evidence, str] | None:
-        """The rollback of the change the top hypothesis rests on (else of the most relevant change)."""
+        """The rollback of the change the top hypothesis rests on (else of the most relevant change); none when
+        the top hypothesis is only a weak lead."""
+        if not self.report["hypotheses"] or self.report["hypotheses"][0]["confidence"] == "low":
+            return None
         top_ids = {item["id"] for h in self.report["hypotheses"][:1] for item in h["evidence"]}
         for item in sorted(self.changes, key=lambda e: e.id not in top_ids):
             if item.attrs.get("mitigation") and (item.id in top_ids or item is self.changes[0]):

@@ -50,7 +50,7 @@ def render(inv: Investigation) -> str:
     out.append(f"- **Data:** {cell(inv.data_source, 200)}" + (f", account {inv.account}, {inv.region}" if inv.account else ""))
     out += ["", "## Summary", ""]
     if top:
-        out.append(f"**Most likely cause ({top['confidence']} confidence):** {cell(top['title'], 400)}")
+        out.append(f"**{inv.lead()} ({top['confidence']} confidence):** {cell(top['title'], 400)}")
     else:
         out.append("**No hypothesis:** nothing abnormal was found in the sources that could be read.")
     summary = SLACK_LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", report["summary"])

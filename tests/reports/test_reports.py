@@ -34,6 +34,8 @@ def test_markdown_and_html_reports(name: str, bundled: dict[str, Path], tmp_path
         assert "## Mitigation" in md
     if truth.get("onset"):
         assert "**onset of the symptoms**" in md
+    if truth.get("quiet"):  # a weak lead is not a cause: no "most likely cause", no rollback offered
+        assert "Most likely cause" not in md.split("> ", 1)[0] and "## Mitigation" not in md
 
     page = tmp_path / f"{name}.html"
     assert main(["triage", "--snapshot", str(bundled[name]), "--html", str(page)]) == 0
