@@ -11,9 +11,7 @@ import json
 import sys
 from typing import Callable, Sequence
 
-
-class UsageError(Exception):
-    """Bad input from the user: reported on one line, exit status 2."""
+from agent.errors import UsageError
 
 
 def _functions(args: argparse.Namespace) -> int:
@@ -43,7 +41,7 @@ def _triage(args: argparse.Namespace) -> int:
 
 
 def _digest_logs(args: argparse.Namespace) -> int:
-    from tools.logs.digest_command import run
+    from agent.digest_logs import run
 
     return run(args)
 

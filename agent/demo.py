@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import TextIO
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 
 DEFAULT_QUESTION = "why are checkout requests failing?"
 
@@ -25,7 +25,7 @@ def _rule(out: TextIO, title: str) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     import os
 
-    from agent.runtime.command import _use_snapshot, demo_snapshot
+    from agent.runtime.command import use_snapshot, demo_snapshot
     from agent.runtime.offline import OfflineAgent
     from agent.runtime.tools import ToolBox
     from tools.common.snapshot import Snapshot, SnapshotError
@@ -33,10 +33,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     started = time.monotonic()
     path = getattr(args, "snapshot", None) or str(demo_snapshot(out))
-    _use_snapshot(path)
+    use_snapshot(path)
     try:
         manifest = Snapshot.open(path).manifest
-    except SnapshotError as exc:  # pragma: no cover - checked by _use_snapshot
+    except SnapshotError as exc:  # pragma: no cover - checked by use_snapshot
         raise UsageError(str(exc)) from None
     question = manifest.question or DEFAULT_QUESTION
     _rule(out, "The incident")

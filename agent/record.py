@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 from tools import sources
 
 UTC_FMT = "%Y-%m-%dT%H:%M:%SZ"

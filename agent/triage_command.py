@@ -9,7 +9,7 @@ import os
 from datetime import datetime
 from typing import Any
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 
 
 def _instant(text: str, name: str, now: datetime) -> datetime:
@@ -55,33 +55,23 @@ def resolve(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def investigation_outcome(snapshot: Any, window: Any, question: str | None = None, service: str | None = None,
                           seconds: float | None = None) -> tuple[Any, Any]:
-    """Run triage__investigate in-process through the tool contract: (its Outcome with a report, the config)."""
-    from tools import catalogue
+    """The triage service's investigation of ``window`` (its Outcome with a report, and the config); its failures
+    become one-line usage errors."""
     from tools.common import config as config_module
     from tools.common.deadline import Deadline
     from tools.common.errors import ConfigError
-    from tools.common.app import execute
-    from tools.triage.service import investigate as implementation
+    from tools.triage.service import InvestigationError, investigate_window
 
     try:
         config = config_module.load()
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    params: dict[str, Any] = {"window": window.encode()}
-    if question:
-        params["question"] = question
-    if service:
-        params["service"] = service
-    function = catalogue.find("triage", "investigate")
-    assert function is not None
     budget = seconds if seconds is not None else float(config["limits"]["tool_seconds"])
-    outcome = execute(function, implementation, params, deadline=Deadline(budget), config=config, snapshot=snapshot,
-                      use_environment_snapshot=False)
-    if outcome.reprompt:
-        raise UsageError(outcome.body)
-    if outcome.result is None or "report" not in outcome.result.data:
-        lines = [line for line in outcome.body.splitlines() if line and not line.startswith(("## ", "window:"))]
-        raise UsageError((lines[0] if lines else "the investigation could not run")[:300])
+    try:
+        outcome = investigate_window(window, deadline=Deadline(budget), config=config, snapshot=snapshot,
+                                     question=question, service=service)
+    except InvestigationError as exc:
+        raise UsageError(str(exc)) from None
     return outcome, config
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 
 DELIVERY_SECONDS = 10
 """CloudWatch Logs buffers a subscription's events for a few seconds per log stream before it delivers them."""

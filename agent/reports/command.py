@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 
 
 def run_report(args: argparse.Namespace) -> int:

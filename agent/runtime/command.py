@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,7 @@ def demo_snapshot(out: TextIO | None = None) -> Path:
     return DEMO_DIR
 
 
-def _use_snapshot(path: str) -> None:
+def use_snapshot(path: str) -> None:
     from tools.common.snapshot import Snapshot, SnapshotError
 
     try:
@@ -86,7 +86,7 @@ def build_agent(args: argparse.Namespace, out: TextIO, clients: dict[str, Any] |
         if not model.startswith("bedrock:") or len(model) <= len("bedrock:"):
             raise UsageError("--model must be bedrock:<model-id>, e.g. bedrock:us.anthropic.claude-haiku-4-5-20251001-v1:0")
         if snapshot:
-            _use_snapshot(snapshot)
+            use_snapshot(snapshot)
         from agent.runtime.converse import ConverseAgent
         from agent.runtime.instruction import instruction
 
@@ -97,7 +97,7 @@ def build_agent(args: argparse.Namespace, out: TextIO, clients: dict[str, Any] |
     from agent.runtime.offline import OfflineAgent
 
     path = snapshot or os.environ.get("OPSAGENT_SNAPSHOT") or str(demo_snapshot(out))
-    _use_snapshot(path)
+    use_snapshot(path)
     print(f"(offline planner; data: snapshot {path})", file=out)
     return OfflineAgent(ToolBox(session_id, out), full=bool(getattr(args, "full", False)))
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 
 
 def run(args: argparse.Namespace) -> int:

@@ -184,3 +184,32 @@ def test_only_parameters_marked_remember_become_focus() -> None:
     remembered = {(f.action_group, p.name) for f in catalogue.FUNCTIONS for p in f.parameters if p.remember}
     assert ("cloudtrail", "service") not in remembered  # an AWS service name, not the application's
     assert {("logs", "log_group"), ("alb", "load_balancer"), ("xray", "service"), ("triage", "service"), ("cloudtrail", "resource")} <= remembered
+
+
+def test_a_lambda_invocation_starts_with_a_clean_log_state(snapshot: Path) -> None:
+    from tools.common.app import logger
+
+    class LambdaContext:
+        function_name = "ops-agent-logs"
+        memory_limit_in_mb = 512
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ops-agent-logs"
+        aws_request_id = "req-1"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 30_000
+
+    logger.append_keys(left_over="from the previous invocation")
+    response = handler(event(), LambdaContext())
+    assert state(response) is None and body(response).startswith("## patterns")
+    keys = logger.get_current_keys()
+    assert "left_over" not in keys and keys.get("function_request_id") == "req-1"
+    assert keys.get("function") == "logs__find_error_patterns"
+
+
+def test_dispatch_is_reusable_without_the_envelope(snapshot: Path) -> None:
+    from tools.common.app import ActionGroup
+
+    group = ActionGroup.of("logs", {"find_error_patterns": patterns, "search_logs": search})
+    outcome = group.serve(event("search_logs", [{"name": "match", "value": "denied"}]))
+    assert not outcome.reprompt and "AccessDeniedException" in outcome.body
+    assert group.serve({"actionGroup": "logs"}).reprompt

@@ -82,7 +82,7 @@ def test_a_model_error_is_one_line(snapshot: Path, monkeypatch: pytest.MonkeyPat
     from botocore.stub import Stubber
 
     from agent.runtime.command import run_ask
-    from agent.cli import UsageError
+    from agent.errors import UsageError
 
     client = botocore.session.get_session().create_client("bedrock-runtime", region_name="us-east-1")
     stubber = Stubber(client)

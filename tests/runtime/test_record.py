@@ -13,7 +13,7 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from agent.cli import UsageError
+from agent.errors import UsageError
 from agent.record import run
 from tools.common.snapshot import ReadStats, Snapshot
 

@@ -89,7 +89,7 @@ def test_ask_and_chat_commands(snapshot, capsys):
 
 
 def test_ask_with_a_bad_snapshot_is_a_usage_error(tmp_path):
-    from agent.cli import UsageError
+    from agent.errors import UsageError
 
     with pytest.raises(UsageError):
         run_ask(args(question="why?", snapshot=str(tmp_path / "missing")))
@@ -222,7 +222,7 @@ def test_model_option_wires_the_converse_loop_with_the_deployed_instruction(snap
 
 @pytest.mark.parametrize("extra", [{"model": "openai:gpt"}, {"agent_id": "A"}])
 def test_bad_runtime_options_are_usage_errors(snapshot, extra):
-    from agent.cli import UsageError
+    from agent.errors import UsageError
 
     with pytest.raises(UsageError):
         run_ask(args(question="q", **extra))

@@ -17,9 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+
+from tools.common.invocation import with_clean_log_state
 
 logger = Logger(service="ops-agent-alarm", level=os.environ.get("LOG_LEVEL", "INFO"))
 
+ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
 LOOKBACK = timedelta(minutes=60)
 MAX_AFTER = timedelta(minutes=30)
 TITLE_LIMIT = 250
@@ -53,9 +57,13 @@ def parse_event(event: Any) -> dict[str, Any]:
     """Alarm name/ARN, state time, reason and focus dimension from the EventBridge event; Ignored otherwise."""
     if not isinstance(event, dict):
         raise Ignored("the event is not a JSON object")
-    if event.get("detail-type") != "CloudWatch Alarm State Change":
-        raise Ignored(f"detail-type is {str(event.get('detail-type'))[:60]!r}, not a CloudWatch alarm state change")
-    detail = event.get("detail")
+    change = EventBridgeEvent(event)
+    try:
+        detail_type, detail = change.detail_type, change.detail
+    except KeyError as exc:
+        raise Ignored(f"the event has no {exc.args[0]!r}: not an EventBridge event") from None
+    if detail_type != ALARM_STATE_CHANGE:
+        raise Ignored(f"detail-type is {str(detail_type)[:60]!r}, not a CloudWatch alarm state change")
     if not isinstance(detail, dict) or not isinstance(detail.get("state"), dict):
         raise Ignored("the event has no detail.state")
     state = detail["state"]
@@ -64,7 +72,8 @@ def parse_event(event: Any) -> dict[str, Any]:
     name = detail.get("alarmName")
     if not isinstance(name, str) or not name:
         raise Ignored("the event has no alarmName")
-    arn = (event.get("resources") or [""])[0] if isinstance(event.get("resources"), list) else ""
+    resources = change.get("resources")
+    arn = resources[0] if isinstance(resources, list) and resources else ""
     dimensions: dict[str, str] = {}
     metrics = ((detail.get("configuration") or {}).get("metrics") or []) if isinstance(detail.get("configuration"), dict) else []
     for metric in metrics if isinstance(metrics, list) else []:
@@ -76,12 +85,12 @@ def parse_event(event: Any) -> dict[str, Any]:
     return {
         "name": name[:255],
         "arn": str(arn)[:2048],
-        "time": _time(state.get("timestamp") or event.get("time")),
+        "time": _time(state.get("timestamp") or change.get("time")),
         "reason": str(state.get("reason", ""))[:500],
         "focus": focus,
         "dimensions": dimensions,
-        "account": str(event.get("account", "")),
-        "region": str(event.get("region", "")),
+        "account": str(change.get("account", "")),
+        "region": str(change.get("region", "")),
     }
 
 
@@ -142,30 +151,24 @@ def _sns_client() -> Any:
 
 
 def investigate(alarm: dict[str, Any], context: Any) -> dict[str, Any]:
-    from tools import catalogue
+    """The triage service's investigation of the alarm's window, focused on its dimension; the report."""
     from tools.common import config as config_module
-    from tools.common.app import execute
     from tools.common.deadline import Deadline
     from tools.common.snapshot import from_environment
     from tools.common.timewindow import UTC
-    from tools.triage.service import investigate as implementation
+    from tools.triage.service import investigate_window
 
     config = config_module.load()
     snapshot = from_environment()
     now = snapshot.manifest.end if snapshot is not None else datetime.now(UTC)
-    window = alarm_window(alarm["time"], now)
-    params = {"window": window.encode(), "question": f"Why did alarm {alarm['name'][:200]} go to ALARM?"[:1000]}
-    if alarm["focus"]:
-        params["service"] = alarm["focus"]
-    function = catalogue.find("triage", "investigate")
-    deadline = Deadline.from_context(context, float(config["limits"]["turn_seconds"])) if context else Deadline(float(config["limits"]["turn_seconds"]))
-    outcome = execute(function, implementation, params, deadline=deadline, config=config, snapshot=snapshot, use_environment_snapshot=False)
-    if outcome.result is None or "report" not in outcome.result.data:
-        raise RuntimeError(outcome.body.splitlines()[0] if outcome.body else "investigation failed")
+    turn = float(config["limits"]["turn_seconds"])
+    outcome = investigate_window(alarm_window(alarm["time"], now), config=config, snapshot=snapshot,
+                                 deadline=Deadline.from_context(context, turn) if context else Deadline(turn),
+                                 question=f"Why did alarm {alarm['name'][:200]} go to ALARM?", service=alarm["focus"])
     return outcome.result.data["report"]
 
 
-def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+def handle(event: Any, context: Any) -> dict[str, Any]:
     try:
         alarm = parse_event(event)
     except Ignored as exc:
@@ -190,3 +193,6 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - logged here; raised so the event lands in the failure queue
         logger.exception("alarm triage failed")
         raise AlarmTriageFailed(f"alarm triage of {alarm['name'][:120]!r} failed: {exc.__class__.__name__}") from None
+
+
+lambda_handler = with_clean_log_state(logger, handle)

@@ -13,28 +13,21 @@ from tools.alerts.thresholds import PUBLISH_MARGIN_SECONDS, TRIAGE_LOOKBACK_SECO
 
 def triage_report(alert: Alert, seconds: float, snapshot: Any = None) -> dict[str, Any]:
     """triage__investigate for the alert's service, from the lookback before the first error to now."""
-    from tools import catalogue
     from tools.common import config as config_module
-    from tools.common.app import execute
     from tools.common.deadline import Deadline
+    from tools.common.snapshot import from_environment
     from tools.common.timewindow import Window
+    from tools.triage.service import investigate_window
 
     start = datetime.fromtimestamp(alert.since - TRIAGE_LOOKBACK_SECONDS, timezone.utc)
     end = datetime.fromtimestamp(alert.time + 1, timezone.utc)  # now: nothing after the alert is looked at
     if snapshot is not None:
         start = max(start, snapshot.manifest.start)
         end = min(end, snapshot.manifest.end)
-    params = {"window": Window(start, end).encode(), "service": alert.service,
-              "question": f"Why is {alert.service} logging new errors since {start.strftime('%H:%M')}?"}
-    function = catalogue.find("triage", "investigate")
-    if function is None:
-        raise RuntimeError("triage__investigate is not in the catalogue")
-    from tools.triage.service import investigate
-
-    outcome = execute(function, investigate, params, deadline=Deadline(seconds), config=config_module.load(),
-                      snapshot=snapshot, use_environment_snapshot=snapshot is None)
-    if outcome.result is None or "report" not in outcome.result.data:
-        raise RuntimeError((outcome.body.splitlines() or ["triage returned no report"])[0][:200])
+    outcome = investigate_window(Window(start, end), deadline=Deadline(seconds), config=config_module.load(),
+                                 snapshot=snapshot if snapshot is not None else from_environment(),
+                                 question=f"Why is {alert.service} logging new errors since {start.strftime('%H:%M')}?",
+                                 service=alert.service)
     return outcome.result.data["report"]
 
 

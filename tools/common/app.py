@@ -1,7 +1,8 @@
-"""The tool contract around Powertools' ``BedrockAgentFunctionResolver``.
+"""The tool contract: one dispatch over Powertools' typed ``BedrockAgentFunctionEvent`` and one response builder.
 
-``make_lambda_handler(action_group, implementations)`` returns the Lambda handler of one action group. It owns
-the edges the resolver leaves open:
+``make_lambda_handler(action_group, implementations)`` returns the Lambda handler of one action group
+(``ActionGroup.serve`` wrapped in ``envelope``). Powertools' ``BedrockAgentFunctionResolver`` is not used: it
+casts parameters itself, turns exceptions into "Error: ..." bodies and cannot clear session attributes. Here:
 
 * an event that is not a function-details event, an unknown function, or invalid parameters -> ``REPROMPT``
   with a message naming the parameter and the accepted form (or the known functions);
@@ -23,8 +24,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import BedrockAgentFunctionResolver
-from aws_lambda_powertools.event_handler.bedrock_agent_function import BedrockFunctionResponse
+from aws_lambda_powertools.utilities.data_classes import BedrockAgentFunctionEvent
 
 from tools import catalogue
 from tools.catalogue import Function
@@ -34,14 +34,16 @@ from tools.common import coverage
 from tools.common import session as session_module
 from tools.common.aws_errors import describe, is_aws_exception
 from tools.common.config import Config
+from tools.common.deadline import DEFAULT_SECONDS as DEFAULT_TOOL_SECONDS
 from tools.common.deadline import Deadline
 from tools.common.errors import ConfigError, InputError, SourceError
+from tools.common.invocation import with_clean_log_state
 from tools.common.params import parse_parameters
 from tools.common.render import render_body
 from tools.common.result import ToolResult
 from tools.common.safety import neutralise, safe
 from tools.common.snapshot import Snapshot, SnapshotError, from_environment
-from tools.common.timewindow import UTC, Window, iso, parse_window
+from tools.common.timewindow import UTC, Window, parse_window
 
 logger = Logger(service="ops-agent", level=os.environ.get("LOG_LEVEL", "INFO"))
 
@@ -172,107 +174,105 @@ def _finish(function: Function, params: dict[str, Any], attributes: dict[str, st
     return Outcome(body, False, new_session, result)
 
 
-def _text(body: Any) -> str:
-    return body if isinstance(body, str) else str(body)
+NOT_AN_EVENT = "The event is not a Bedrock Agents function-details event (expected a JSON object)."
+LACKS_NAMES = "The event lacks 'actionGroup' or 'function'; expected a Bedrock Agents function-details event."
 
 
-def _envelope(event: dict[str, Any], body: str, reprompt: bool, session: dict[str, str]) -> dict[str, Any]:
-    response: dict[str, Any] = {
+def envelope(event: Any, outcome: Outcome) -> dict[str, Any]:
+    """The one response builder: the Bedrock Agents function-details response carrying ``outcome``."""
+    fields = event if isinstance(event, dict) else {}
+    function_response: dict[str, Any] = {"responseBody": {"TEXT": {"body": outcome.body}}}
+    if outcome.reprompt:
+        function_response["responseState"] = "REPROMPT"
+    return {
         "messageVersion": "1.0",
         "response": {
-            "actionGroup": str(event.get("actionGroup", ""))[:100],
-            "function": str(event.get("function", ""))[:100],
-            "functionResponse": {"responseBody": {"TEXT": {"body": body}}},
+            "actionGroup": str(fields.get("actionGroup", ""))[:100],
+            "function": str(fields.get("function", ""))[:100],
+            "functionResponse": function_response,
         },
-        "sessionAttributes": session,
-        "promptSessionAttributes": session_module.clean_attributes(event.get("promptSessionAttributes")),
+        "sessionAttributes": outcome.session,
+        "promptSessionAttributes": session_module.clean_attributes(fields.get("promptSessionAttributes")),
     }
-    if reprompt:
-        response["response"]["functionResponse"]["responseState"] = "REPROMPT"
-    return response
+
+
+def _tool_deadline(context: Any) -> Deadline | None:
+    """The Lambda context's remaining time, capped by ``[limits] tool_seconds``; None without a context."""
+    if context is None:
+        return None
+    try:
+        seconds = float(config_module.load()["limits"]["tool_seconds"])
+    except ConfigError:
+        seconds = DEFAULT_TOOL_SECONDS  # execute() reports the configuration error itself
+    return Deadline.from_context(context, seconds)
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    """One action group's functions and their implementations, the dispatch every front end shares.
+
+    ``serve(event, context)`` answers a Bedrock Agents function-details event (the Lambda handler wraps the
+    outcome in ``envelope``); ``run(function, arguments, context)`` answers a call that named its function
+    otherwise (an AgentCore Gateway target). Neither raises.
+    """
+
+    name: str
+    functions: dict[str, Function]
+    implementations: dict[str, Implementation]
+
+    @classmethod
+    def of(cls, name: str, implementations: dict[str, Implementation]) -> ActionGroup:
+        functions = {f.name: f for f in catalogue.functions_of(name)}
+        missing = set(functions) - set(implementations)
+        if missing:
+            raise RuntimeError(f"action group {name} lacks implementations for {sorted(missing)}")
+        return cls(name, functions, dict(implementations))
+
+    def serve(self, event: Any, context: Any = None) -> Outcome:
+        if not isinstance(event, dict):
+            return Outcome(NOT_AN_EVENT, True, {})
+        typed = BedrockAgentFunctionEvent(event)
+        session = session_module.clean_attributes(event.get("sessionAttributes"))
+        name = typed.get("function")
+        if not isinstance(name, str) or not isinstance(typed.get("actionGroup"), str):
+            return Outcome(LACKS_NAMES, True, session)
+        function = self.functions.get(name)
+        if function is None:
+            known = ", ".join(sorted(self.functions))
+            return Outcome(f"Unknown function {neutralise(name, 100)!r} in action group {self.name}. Known functions: {known}.",
+                           True, session)
+        logger.append_keys(function=function.qualified_name, session_id=str(typed.get("sessionId", ""))[:100])
+        return self.run(function, typed.get("parameters"), context, session=session,
+                        input_text=str(typed.get("inputText", ""))[:2000])
+
+    def run(self, function: Function, arguments: Any, context: Any, session: Any = None, input_text: str = "") -> Outcome:
+        """One call of ``function`` with raw ``arguments`` (Bedrock's parameter list or a JSON object)."""
+        attributes = session_module.clean_attributes(session)
+        try:
+            return execute(function, self.implementations[function.name], arguments, session=attributes,
+                           input_text=input_text, deadline=_tool_deadline(context))
+        except Exception:  # noqa: BLE001 - last net: execute() itself failed
+            logger.exception("dispatch failed")
+            return Outcome(f"{function.name}: internal error in the tool; the error is in the tool's logs. Other tools "
+                           "still work.", False, attributes)
 
 
 def make_lambda_handler(action_group: str, implementations: dict[str, Implementation]) -> Callable[[Any, Any], dict[str, Any]]:
     """The Lambda handler serving every catalogue function of ``action_group``."""
-    functions = {f.name: f for f in catalogue.functions_of(action_group)}
-    missing = set(functions) - set(implementations)
-    if missing:
-        raise RuntimeError(f"action group {action_group} lacks implementations for {sorted(missing)}")
-    resolver = BedrockAgentFunctionResolver(serializer=_text)
-    context_holder: dict[str, Any] = {}
+    group = ActionGroup.of(action_group, implementations)
 
-    def bind(function: Function) -> Callable[[], BedrockFunctionResponse]:
-        def call() -> BedrockFunctionResponse:
-            raw = context_holder.get("event", {})
-            lambda_context = context_holder.get("context")
-            outcome = execute(
-                function,
-                implementations[function.name],
-                raw.get("parameters"),
-                session=raw.get("sessionAttributes"),
-                input_text=str(raw.get("inputText", ""))[:2000],
-                deadline=Deadline.from_context(lambda_context, config_module.load()["limits"]["tool_seconds"]) if lambda_context else None,
-            )
-            return BedrockFunctionResponse(
-                body=outcome.body,
-                session_attributes=outcome.session,
-                response_state="REPROMPT" if outcome.reprompt else None,
-            )
-
-        return call
-
-    for name, function in functions.items():
-        resolver.tool(name=name, description=function.description)(bind(function))
-
-    def run_for_gateway(function: Function, arguments: dict[str, Any], context: Any) -> Outcome:
-        limits = config_module.load()["limits"]
-        return execute(function, implementations[function.name], arguments,
-                       deadline=Deadline.from_context(context, limits["tool_seconds"]))
-
-    def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    def respond(event: Any, context: Any) -> dict[str, Any]:
         gateway_tool = agentcore.gateway_tool_name(context)
         if gateway_tool is not None:  # an AgentCore Gateway Lambda-target call: plain JSON, no envelope
-            logger.append_keys(function=f"{action_group}__{gateway_tool}"[:120], request_id=getattr(context, "aws_request_id", None))
-            return agentcore.respond(event, context, gateway_tool, functions, run_for_gateway)
-        if not isinstance(event, dict):
-            return _envelope({}, "The event is not a Bedrock Agents function-details event (expected a JSON object).", True, {})
-        session = session_module.clean_attributes(event.get("sessionAttributes"))
-        name = event.get("function")
-        if not isinstance(name, str) or not isinstance(event.get("actionGroup"), str):
-            return _envelope(event, "The event lacks 'actionGroup' or 'function'; expected a Bedrock Agents function-details event.", True, session)
-        if name not in functions:
-            known = ", ".join(sorted(functions))
-            return _envelope(event, f"Unknown function {neutralise(name, 100)!r} in action group {action_group}. Known functions: {known}.", True, session)
-        logger.append_keys(function=f"{action_group}__{name}", session_id=str(event.get("sessionId", ""))[:100],
-                           request_id=getattr(context, "aws_request_id", None))
-        context_holder["context"] = context
-        context_holder["event"] = event
-        try:
-            # The resolver casts parameters itself (and fails on odd ones); ours are validated in execute().
-            safe_event = dict(event)
-            safe_event["parameters"] = []
-            safe_event["sessionAttributes"] = session
-            safe_event["promptSessionAttributes"] = session_module.clean_attributes(event.get("promptSessionAttributes"))
-            response = resolver.resolve(safe_event, context)
-        except Exception:  # noqa: BLE001 - last net: the resolver itself failed
-            logger.exception("resolver failed")
-            return _envelope(event, f"{name}: internal error in the tool; the error is in the tool's logs. Other tools still work.", False, session)
-        finally:
-            context_holder.clear()
-        body = response["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
-        if body.startswith("Error: ") and "responseState" not in response["response"]["functionResponse"]:
-            # The resolver swallowed an exception into a normal-looking body: say it plainly instead.
-            response["response"]["functionResponse"]["responseBody"]["TEXT"]["body"] = (
-                f"{name}: internal error in the tool ({neutralise(body[7:80])}); other tools still work."
-            )
-        return response
+            logger.append_keys(function=f"{action_group}__{gateway_tool}"[:120])
+            return agentcore.respond(event, context, gateway_tool, group.functions, group.run)
+        return envelope(event, group.serve(event, context))
+
+    lambda_handler = with_clean_log_state(logger, respond)
 
     if os.environ.get("OPSAGENT_XRAY_SDK") == "1":
         # Opt-in: the X-Ray SDK adds ~350 ms to a cold start; Lambda Active tracing records invocations anyway.
         from aws_lambda_powertools import Tracer
 
         lambda_handler = Tracer(service=f"ops-agent-{action_group}").capture_lambda_handler(capture_response=False)(lambda_handler)
-    lambda_handler.functions = functions  # type: ignore[attr-defined]
     return lambda_handler
-
-

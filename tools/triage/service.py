@@ -47,3 +47,33 @@ def investigate(request: Any) -> ToolResult:
     if focus:
         result.session["service"] = focus
     return result
+
+
+class InvestigationError(RuntimeError):
+    """The investigation could not run (refused input, configuration, snapshot); the message is one line."""
+
+
+def investigate_window(window: Any, *, deadline: Any, config: Any = None, snapshot: Any = None,
+                       question: str | None = None, service: str | None = None) -> Any:
+    """``triage__investigate`` of ``window`` in-process, through the tool contract (validation, budget, rendering),
+    for callers without a Bedrock event (the CLI, the alarm and alert handlers). Returns the ``Outcome``, whose
+    ``result.data['report']`` is the report; raises ``InvestigationError`` when there is no report."""
+    from tools import catalogue
+    from tools.common.app import execute
+
+    params: dict[str, Any] = {"window": window.encode()}
+    if question:
+        params["question"] = question[:1000]
+    if service:
+        params["service"] = service
+    function = catalogue.find("triage", "investigate")
+    if function is None:
+        raise InvestigationError("triage__investigate is not in the catalogue")
+    outcome = execute(function, investigate, params, deadline=deadline, config=config, snapshot=snapshot,
+                      use_environment_snapshot=False)
+    if outcome.reprompt:
+        raise InvestigationError(outcome.body)
+    if outcome.result is None or "report" not in outcome.result.data:
+        lines = [line for line in outcome.body.splitlines() if line and not line.startswith(("## ", "window:"))]
+        raise InvestigationError((lines[0] if lines else "the investigation could not run")[:300])
+    return outcome

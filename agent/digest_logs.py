@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from agent.errors import UsageError
 from tools.logs.miner import TemplateMiner
 
 TOP = 30
@@ -29,8 +30,6 @@ READ_BYTES = 1 << 20  # the file is read and split into lines this much at a tim
 
 
 def _open(path: str) -> IO[bytes]:
-    from agent.cli import UsageError
-
     file = Path(path)
     if not file.is_file():
         raise UsageError(f"{path}: no such file")
@@ -66,8 +65,6 @@ def _lines_of(body: bytes) -> list[bytes]:
 
 def mine_file(path: str) -> tuple[TemplateMiner, array[int]]:
     """The miner after every line of the file, and each line's key (in order)."""
-    from agent.cli import UsageError
-
     miner = TemplateMiner()
     keys: array[int] = array("i")
     try:
