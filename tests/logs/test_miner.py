@@ -216,7 +216,7 @@ def test_memory_stays_bounded_on_endless_new_shapes(monkeypatch: pytest.MonkeyPa
 def test_digest_logs_blocks_split_lines_as_text_mode(pieces: list[bytes], block: int) -> None:
     import io
 
-    from tools.logs import digest_command
+    from agent import digest_logs as digest_command
 
     data = b"".join(pieces)
     expected = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline=None)
