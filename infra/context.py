@@ -11,12 +11,6 @@ from infra.naming import Names, Scope
 from tools.common.config import Config
 
 
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 @dataclass

@@ -9,12 +9,13 @@ from cdktf import App, LocalBackend, TerraformOutput, TerraformStack
 from constructs import Construct
 
 from infra import agent, alarms, alerts, athena, lambdas, policies, slack
-from infra.context import Context, partition_of
+from infra.context import Context
 from infra.iam import make_key
 from infra.naming import Names, Scope
 from infra.provider import aws
 from tools.catalogue import ACTION_GROUPS
 from tools.common.config import Config
+from tools.common.links.console import partition_of
 
 
 class OpsAgentStack(TerraformStack):

@@ -90,7 +90,7 @@ def test_evidence_attrs_and_links(snapshot) -> None:
     assert denied.kind == "failed_call" and denied.attrs["error_code"] == "AccessDenied" and denied.attrs["read_only"]
     assert "prod/checkout/db" in denied.attrs["resources"]
     iam = by_name["PutRolePolicy"]
-    assert iam.link and iam.link.startswith("https://us-east-1.console.aws.amazon.com/cloudtrail/")
+    assert iam.link and iam.link.startswith("https://us-east-1.console.aws.amazon.com/cloudtrailv2/")
     assert {"checkout-task", "ddb-access"} <= set(iam.attrs["resources"])
     assert by_name["AuthorizeSecurityGroupIngress"].attrs["minutes_before_window"] == -30.0
 

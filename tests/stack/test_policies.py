@@ -200,3 +200,15 @@ def test_log_bucket_listing_is_limited_to_the_log_prefix(cfg) -> None:
     trail = policies.read_statements("cloudtrail", cfg, SCOPE, "results", KEY)
     assert next(s for s in trail if s["Sid"] == "TrailLogBucketList")["Condition"] == {
         "StringLike": {"s3:prefix": ["AWSLogs/123456789012/CloudTrail/*"]}}
+
+
+@pytest.mark.parametrize("region,partition", [("us-gov-west-1", "aws-us-gov"), ("cn-north-1", "aws-cn")])
+def test_every_arn_carries_the_regions_partition(cfg, region: str, partition: str) -> None:
+    from tools.common.links.console import partition_of
+
+    assert partition_of(region) == partition
+    scope = Scope(partition, region, "123456789012")
+    docs = [policies.tool_policy(g, cfg, scope, f"/aws/lambda/ops-agent-{g}", "results", KEY) for g in ACTION_GROUPS]
+    docs.append(policies.agent_policy("us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0", scope, None))
+    arns = {r for doc in docs for r in _resources(doc["Statement"]) if r.startswith("arn:") and r != KEY}
+    assert arns and all(r.startswith(f"arn:{partition}:") for r in arns), sorted(arns)[:5]

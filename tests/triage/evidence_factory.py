@@ -18,7 +18,7 @@ def at(minutes: float) -> datetime:
 def change(event: str, source: str, minute: float, resources: list[str], request: str = "", principal: str = "arn:aws:sts::123456789012:assumed-role/deployer/ci") -> Evidence:
     return Evidence(evidence_id("cloudtrail", event, minute, *resources), "cloudtrail", "change",
                     f"{event} by deployer on {', '.join(resources)}", at(minute),
-                    "https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events/abc",
+                    "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/abc",
                     attrs={"event_name": event, "event_source": source, "event_id": "e-" + event, "principal": principal,
                            "principal_type": "AssumedRole", "error_code": None, "read_only": False,
                            "minutes_before_window": None, "request": request, "resources": resources, "onset": iso(at(minute))})

@@ -230,3 +230,66 @@ def test_a_broken_or_missing_tool_module_is_a_source_status_not_a_crash(snapshot
     assert report["sources"]["xray"]["status"] == "error"
     assert report["sources"]["alb"]["status"] == "not_configured"
     assert report["hypotheses"][0]["title"].startswith("CloudTrail change RevokeSecurityGroupIngress")
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "us-gov-west-1"])
+def test_slack_answer_links_the_logs_insights_query_of_the_evidence(region):
+    """The Slack answer carries the Logs Insights query the evidence links (not only its log group), and a link too
+    long for Slack falls back to the log group's page in the same partition."""
+    from datetime import datetime, timezone
+
+    from tools.common.evidence import Evidence, logs_insights_link
+    from tools.common.links.logs import decode_insights, decode_log_group
+    from tools.common.timewindow import Window
+    from tools.logs.digest import pattern_query
+    from tools.triage.rank import Hypothesis
+    from tools.triage.report import build_summary
+
+    window = Window(datetime(2026, 11, 20, 9, tzinfo=timezone.utc), datetime(2026, 11, 20, 11, tzinfo=timezone.utc))
+    query = pattern_query("ERROR Timeout after <*> ms calling payment-gateway <*>")
+    link = logs_insights_link(region, ["/ecs/checkout"], query, window)
+    item = Evidence("L-00000002", "logs", "error_pattern", "120x timeout", None, link, attrs={"log_groups": ["/ecs/checkout"]})
+    hypothesis = Hypothesis("fault", "New error pattern L-00000002", 1.0, [item])
+    hypothesis.confidence = "high"
+    summary = build_summary([hypothesis], None, window, {})
+    url = summary.split("<", 1)[1].split("|L-00000002>", 1)[0]
+    assert decode_insights(url)["editorString"] == query and decode_insights(url)["region"] == region
+
+    huge = logs_insights_link(region, ["/ecs/checkout"], query + " | filter " + "x" * 700, window)
+    item.link = huge
+    summary = build_summary([hypothesis], None, window, {})
+    url = summary.split("<", 1)[1].split("|L-00000002>", 1)[0]
+    assert decode_log_group(url) == {"region": region, "log_group": "/ecs/checkout"}
+
+
+def test_a_long_pattern_query_is_linked_in_its_compact_form():
+    """A template's exact regex makes a link too long for Slack; the answer links a compact query over the same
+    groups and window that filters on the template's longest literal runs, and those match its lines."""
+    import re
+    from datetime import datetime, timezone
+
+    from tools.common.evidence import Evidence, logs_insights_link
+    from tools.common.links.logs import decode_insights
+    from tools.common.timewindow import Window
+    from tools.logs.digest import compact_pattern_query, pattern_query
+    from tools.triage.rank import Hypothesis
+    from tools.triage.report import LONG_LINK, build_summary
+
+    window = Window(datetime(2026, 11, 20, 9, tzinfo=timezone.utc), datetime(2026, 11, 20, 11, tzinfo=timezone.utc))
+    template = ("<*> ERROR <*> --- [<*>] c.example.checkout.service.OrderService : Failed to <*> order <*> for customer "
+                "<*> Unable to execute HTTP request: Connect to <*> failed: Read timed out after <*> ms")
+    line = ("2026-11-20 09:41:00.123 ERROR 1 --- [http-nio-8080-exec-3] c.example.checkout.service.OrderService : "
+            "Failed to place order 42 for customer 7 Unable to execute HTTP request: Connect to payments:443 failed: "
+            "Read timed out after 3000 ms")
+    long_link = logs_insights_link("eu-west-1", ["/ecs/checkout"], pattern_query(template), window)
+    assert len(long_link) > LONG_LINK
+    item = Evidence("L-00000003", "logs", "error_pattern", "NEW pattern", None, long_link,
+                    attrs={"log_groups": ["/ecs/checkout"], "template": template})
+    hypothesis = Hypothesis("fault", "New error pattern L-00000003", 1.0, [item])
+    hypothesis.confidence = "high"
+    url = build_summary([hypothesis], None, window, {}).split("<", 1)[1].split("|L-00000003>", 1)[0]
+    detail = decode_insights(url)
+    assert len(url) <= LONG_LINK and detail["source"] == ["/ecs/checkout"] and detail["editorString"] == compact_pattern_query(template)
+    assert (detail["start"], detail["end"]) == ("2026-11-20T09:00:00Z", "2026-11-20T11:00:00Z")
+    fragments = re.findall(r"like /((?:[^/\\]|\\.)+)/", detail["editorString"])
+    assert len(fragments) == 2 and all(re.search(f, line) for f in fragments)

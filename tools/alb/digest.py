@@ -12,7 +12,7 @@ from typing import Any
 
 from tools.alb.sql import Answer, Filters
 from tools.common.athena import csv_lines, human_bytes
-from tools.common.evidence import Evidence, evidence_id
+from tools.common.evidence import Evidence, evidence_id, metric_link
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
 from tools.common.timewindow import UTC, Window, from_epoch, iso, parse_instant
@@ -33,6 +33,21 @@ class Context:
     filters: Filters
     bucket_seconds: int
     answer: Answer
+    region: str = ""
+
+
+def load_balancer_metric_link(region: str, kind: str, attrs: dict[str, Any], window: Window) -> str | None:
+    """Without an Athena query to link (snapshot mode), the console page that shows the same fact: the load
+    balancer's error count (by who answered: the ELB when no target was reached, else the targets) or its
+    target response time p95. None when the load balancer is not an ALB/NLB id (``app/<name>/<id>``)."""
+    lb = str(attrs.get("load_balancer") or "")
+    if not region or not lb.startswith(("app/", "net/")):
+        return None
+    if kind == "alb_latency":
+        return metric_link(region, "AWS/ApplicationELB", "TargetResponseTime", {"LoadBalancer": lb}, window, "p95")
+    cls = str(attrs.get("status_class") or "5xx")[0]
+    who = "ELB" if not attrs.get("targets") else "Target"
+    return metric_link(region, "AWS/ApplicationELB", f"HTTPCode_{who}_{cls}XX_Count", {"LoadBalancer": lb}, window, "Sum")
 
 
 def _n(row: Row | None, key: str) -> int:
@@ -174,7 +189,8 @@ class Digest:
 
     def evidence(self, kind: str, parts: tuple[object, ...], summary: str, moment: datetime | None, score: float,
                  **attrs: Any) -> Evidence:
-        item = Evidence(evidence_id("alb", kind, *parts), "alb", kind, summary, moment, self.ctx.answer.link, score,
+        link = self.ctx.answer.link or load_balancer_metric_link(self.ctx.region, kind, attrs, self.ctx.window)
+        item = Evidence(evidence_id("alb", kind, *parts), "alb", kind, summary, moment, link, score,
                         {"resources": [r for r in attrs.pop("resources", []) if r], "onset": iso(moment) if moment else None, **attrs})
         self.result.evidence.append(item)
         return item
@@ -397,13 +413,15 @@ class Digest:
             scanned = human_bytes(answer.bytes_scanned or 0)
             notes.append(f"Athena query {answer.query_execution_id} scanned {scanned}: {answer.link}")
         if answer.lines is not None:
-            notes.append(f"read {answer.lines} log line(s) from the snapshot; run the same SQL in Athena: {answer.link}")
+            notes.append(f"read {answer.lines} log line(s) from the snapshot (no Athena query ran in the account; the "
+                         "evidence links open the load balancer's CloudWatch metrics)")
         if answer.malformed:
             notes.append(f"skipped {answer.malformed} malformed line(s) that do not match the ALB log format")
         notes.extend(answer.notes)
 
 
-def summarize(function: str, answer: Answer, window: Window, filters: Filters, bucket_seconds: int) -> ToolResult:
-    """The ToolResult of one summary."""
-    return Digest(Context(function, window, filters, bucket_seconds, answer)).build()
+def summarize(function: str, answer: Answer, window: Window, filters: Filters, bucket_seconds: int,
+              region: str = "") -> ToolResult:
+    """The ToolResult of one summary (``region`` for console links when no Athena query ran)."""
+    return Digest(Context(function, window, filters, bucket_seconds, answer, region)).build()
 

@@ -67,4 +67,4 @@ def summarize_alb_traffic(request: ToolRequest) -> ToolResult:
             answer = aws_backend.fetch(request, window, filters, bucket)
         except AthenaError as exc:
             return _failed(request, exc)
-    return digest.summarize(FUNCTION, answer, window, filters, bucket)
+    return digest.summarize(FUNCTION, answer, window, filters, bucket, request.region)

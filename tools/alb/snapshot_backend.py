@@ -35,7 +35,6 @@ from tools.alb.sql import DELIVERY_LAG, DUCKDB, Answer, Filters, alb_time, summa
 from tools.common import coverage
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
-from tools.common.evidence import athena_link
 from tools.common.snapshot import Snapshot
 from tools.common.timewindow import UTC, Window
 
@@ -197,7 +196,7 @@ def _summary(connection: Any, paths: list[str], span: Window, sql: str, params: 
 
 def fetch(snapshot: Snapshot, window: Window, filters: Filters, bucket: int, deadline: Deadline | None = None) -> Answer:
     """Run the summary query over the snapshot's ``alb/`` files that may hold lines of the window or its baseline."""
-    link = athena_link(snapshot.region)
+    link = None  # no query ran in the account: evidence links open the load balancer's metrics (digest)
     span = Window(window.baseline().start, window.end)
     files = [path for path in snapshot.files("alb") if may_hold(path, span)]
     if not files:

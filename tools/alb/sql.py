@@ -337,7 +337,7 @@ class Answer:
     """What a backend returns: the summary rows plus where they came from (for notes and evidence links)."""
 
     rows: list[dict[str, object]]
-    link: str
+    link: str | None  # the Athena query execution; None in snapshot mode (no query ran in the account)
     complete: bool = True
     query_execution_id: str | None = None
     bytes_scanned: int | None = None

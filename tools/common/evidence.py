@@ -31,9 +31,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from tools import sources
+from tools.common.links import logs as _logs
+from tools.common.links import metrics as _metrics
+from tools.common.links import resources as _resources
 from tools.common.timewindow import Window, iso
 
 
@@ -83,68 +85,48 @@ class Evidence:
         }
 
 
-# --- console links -------------------------------------------------------------------------
-
-
-def _console(region: str, service: str, fragment: str) -> str:
-    return f"https://{region}.console.aws.amazon.com/{service}/home?region={region}#{fragment}"
-
-
-def _insights_escape(text: str) -> str:
-    """The console's own escaping of the Logs Insights URL fragment ($ encoding of % and specials)."""
-    return quote(text, safe="").replace("%", "*")
+# --- console links (built by tools.common.links, one module per console format) ---------------
 
 
 def logs_insights_link(region: str, log_groups: list[str], query: str, window: Window) -> str:
     """A Logs Insights console link that opens ``query`` over ``log_groups`` for ``window``."""
-    detail = (
-        "~(end~'" + _insights_escape(iso(window.end)) + "~start~'" + _insights_escape(iso(window.start))
-        + "~timeType~'ABSOLUTE~tz~'UTC~editorString~'" + _insights_escape(query)
-        + "~source~(" + "~".join("'" + _insights_escape(g) for g in log_groups) + "))"
-    )
-    fragment = "logsV2:logs-insights$3FqueryDetail$3D" + quote(detail, safe="").replace("%", "$")
-    return _console(region, "cloudwatch", fragment)
+    return _logs.insights_link(region, log_groups, query, iso(window.start), iso(window.end))
 
 
 def log_group_link(region: str, log_group: str) -> str:
-    encoded = quote(quote(log_group, safe=""), safe="").replace("%", "$")
-    return _console(region, "cloudwatch", f"logsV2:log-groups/log-group/{encoded}")
+    return _logs.log_group_link(region, log_group)
 
 
-def athena_link(region: str, query_execution_id: str | None = None) -> str:
-    if query_execution_id:
-        return _console(region, "athena", f"/query-editor/history/{quote(query_execution_id, safe='')}")
-    return _console(region, "athena", "/query-editor")
+def log_events_link(region: str, log_group: str, stream: str, start: datetime, end: datetime) -> str:
+    """One stream's events from ``start`` to ``end``."""
+    return _logs.log_events_link(region, log_group, stream, _logs.epoch_ms(start), _logs.epoch_ms(end))
+
+
+def athena_link(region: str, query_execution_id: str) -> str:
+    """The query execution (its SQL, state and results) in the Athena console's history."""
+    return _resources.athena_execution_link(region, query_execution_id)
 
 
 def cloudtrail_event_link(region: str, event_id: str) -> str:
-    return _console(region, "cloudtrail", f"/events/{quote(event_id, safe='')}")
+    return _resources.cloudtrail_event_link(region, event_id)
 
 
-def metric_link(region: str, namespace: str, metric: str, dimensions: dict[str, str], window: Window, stat: str = "Average") -> str:
-    parts = [namespace, metric]
-    for name, value in dimensions.items():
-        parts.extend([name, value])
-    metric_json = "[" + ",".join('"' + p.replace('"', "") + '"' for p in parts) + "]"
-    graph = (
-        '{"metrics":[' + metric_json + '],"view":"timeSeries","stat":"' + stat + '","region":"' + region
-        + '","start":"' + iso(window.start) + '","end":"' + iso(window.end) + '"}'
-    )
-    return _console(region, "cloudwatch", "metricsV2?graph=~" + quote(graph, safe=""))
+def metric_link(region: str, namespace: str, metric: str, dimensions: dict[str, str], window: Window,
+                stat: str = "Average") -> str:
+    return _metrics.metric_link(region, namespace, metric, dimensions, iso(window.start), iso(window.end), stat)
 
 
 def xray_trace_link(region: str, trace_id: str) -> str:
-    return _console(region, "cloudwatch", f"xray:traces/{quote(trace_id, safe='')}")
+    return _resources.xray_trace_link(region, trace_id)
 
 
 def xray_traces_query_link(region: str, filter_expression: str, window: Window) -> str:
-    query = quote(filter_expression, safe="")
-    return _console(region, "cloudwatch", f"xray:traces/query?~(query~(expression~'{query})~context~(timeRange~(end~'{quote(iso(window.end), safe='')}~start~'{quote(iso(window.start), safe='')})))")
+    return _resources.xray_query_link(region, filter_expression, iso(window.start), iso(window.end))
 
 
 def securityhub_finding_link(region: str, finding_id: str) -> str:
-    return f"https://{region}.console.aws.amazon.com/securityhub/home?region={region}#/findings?search=Id%3D%255Coperator%255C%253AEQUALS%255C%253A{quote(quote(finding_id, safe=''), safe='')}"
+    return _resources.securityhub_finding_link(region, finding_id)
 
 
 def guardduty_finding_link(region: str, finding_id: str) -> str:
-    return f"https://{region}.console.aws.amazon.com/guardduty/home?region={region}#/findings?fId={quote(finding_id, safe='')}"
+    return _resources.guardduty_finding_link(region, finding_id)

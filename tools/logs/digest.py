@@ -11,14 +11,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from tools.common.decisive import exception_in, shorten
-from tools.common.evidence import Evidence, log_group_link, logs_insights_link
+from tools.common.evidence import Evidence, log_events_link, logs_insights_link
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
 from tools.common.timewindow import UTC, Window, iso
-from tools.logs.matching import escape_slashes, severity
+from tools.logs.matching import escape_literal, escape_slashes, severity
 from tools.logs.miner import template_id, template_regex
 
 BUCKET_CHOICES = (60, 300, 600, 900, 1800, 3600, 7200)
@@ -29,6 +28,8 @@ _EXCEPTION = re.compile(r"\b((?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error
 _TIMEOUT_WORDS = re.compile(r"(?i)\b(timed out|timeout|throttl\w*|refused|denied|unavailable|unreachable|reset)\b")
 _ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d{0,12}:[^\s\"',;)\]]+")
 _AWS_HOST = re.compile(r"\b(?:[a-z0-9-]+\.)+amazonaws\.com\b")
+
+LINE_CONTEXT = timedelta(seconds=30)  # a line's link opens its stream this long either side of it
 
 
 def bucket_seconds(window: Window) -> int:
@@ -207,6 +208,21 @@ def pattern_query(template: str) -> str:
     )
 
 
+COMPACT_FRAGMENTS = 2  # literal runs of a template a compact query filters on: few enough for a Slack-sized link
+COMPACT_FRAGMENT_CHARS = 48  # each cut to this: a literal substring still singles out the template's lines
+
+
+def compact_pattern_query(template: str) -> str:
+    """A short Logs Insights query for a pattern's lines: its longest literal runs, each as a literal filter (for
+    links that must fit a Slack answer; ``pattern_query`` is the exact form)."""
+    runs = sorted({r.strip() for r in re.split(r"<\*>|\s{2,}", template) if len(r.strip()) >= 4}, key=lambda r: (-len(r), r))
+    if not runs:
+        return pattern_query(template)
+    filters = " and ".join(f"@message like /{escape_literal(r[:COMPACT_FRAGMENT_CHARS].strip())}/"
+                           for r in runs[:COMPACT_FRAGMENTS])
+    return f"fields @timestamp, @log, @message | filter {filters} | sort @timestamp desc | limit 50"
+
+
 def _clock(moment: datetime | None) -> str:
     return iso(moment)[11:19] if moment is not None else "-"
 
@@ -312,6 +328,4 @@ def lines_result(
 
 def line_link(line: LogLine, region: str) -> str:
     """The console's log-events view of the line's stream, opened at the minute around the line."""
-    stream = quote(quote(line.stream, safe=""), safe="").replace("%", "$")
-    millis = int(line.timestamp.timestamp() * 1000)
-    return f"{log_group_link(region, line.group)}/log-events/{stream}$3Fstart$3D{millis - 30000}$26end$3D{millis + 30000}"
+    return log_events_link(region, line.group, line.stream, line.timestamp - LINE_CONTEXT, line.timestamp + LINE_CONTEXT)

@@ -27,6 +27,37 @@ LONG_LINK = 600  # a longer link (a Logs Insights query) is replaced by its log 
 LOWER_RANK_EVIDENCE = 3  # evidence lines shown for hypotheses below the top one (ids usable for drill-down)
 
 
+def _region_of(link: str) -> str:
+    """The region of a console link (any partition), or "" when it is not one."""
+    from tools.common.links.console import split
+
+    try:
+        return split(link).region
+    except ValueError:
+        return ""
+
+
+def _shorter_logs_link(link: str, item: Evidence) -> str | None:
+    """A Logs Insights link too long for Slack: the same window and groups with the pattern's compact query, else
+    the log group's page."""
+    from tools.common.links.logs import decode_insights, insights_link
+    from tools.logs.digest import compact_pattern_query
+
+    groups = item.attrs.get("log_groups") or []
+    try:
+        detail = decode_insights(link)
+    except ValueError:
+        detail = None
+    template = item.attrs.get("template")
+    if detail and isinstance(template, str) and template:
+        compact = insights_link(detail["region"], detail["source"], compact_pattern_query(template), detail["start"],
+                                detail["end"])
+        if len(compact) <= LONG_LINK:
+            return compact
+    region = _region_of(link)
+    return log_group_link(region, str(groups[0])) if groups and region else None
+
+
 class _Links:
     """Slack link markup ``<url|id>`` within a budget of URL characters; each URL appears once."""
 
@@ -37,9 +68,7 @@ class _Links:
     def __call__(self, item: Evidence) -> str:
         link = item.link
         if link and len(link) > LONG_LINK and item.source == "logs":
-            groups = item.attrs.get("log_groups") or []
-            region = link.split("//", 1)[-1].split(".", 1)[0]
-            link = log_group_link(region, str(groups[0])) if groups and region else None
+            link = _shorter_logs_link(link, item)
         if not link or item.id in self.used or len(link) > min(self.budget, LONG_LINK):
             return f"`{item.id}`"
         self.used.add(item.id)
