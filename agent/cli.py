@@ -88,6 +88,12 @@ def _mcp(args: argparse.Namespace) -> int:
     return run()
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from agent.doctor import run
+
+    return run(args)
+
+
 def _record(args: argparse.Namespace) -> int:
     from agent.record import run
 
@@ -166,7 +172,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per notification")
     p.set_defaults(run=_watch)
 
-    p = commands.add_parser("record", help="capture a real account's window into a snapshot")
+    from agent.doctor.permissions import DOCTOR, RECORD, help_text
+
+    p = commands.add_parser("doctor", help="check a real account's set-up for every configured source (read-only)",
+                            epilog=help_text(DOCTOR), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", help="configuration file (default: OPSAGENT_CONFIG_FILE or ./ops-agent.toml)")
+    p.add_argument("--region", help="AWS region (default: project.region)")
+    p.add_argument("--json", action="store_true", help='print {"ok": bool, "region": ..., "checks": [...]}')
+    p.set_defaults(run=_doctor)
+
+    p = commands.add_parser("record", help="capture a real account's window into a snapshot",
+                            epilog=help_text(RECORD), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--start", required=True)
     p.add_argument("--end", required=True)
     p.add_argument("--out", required=True)

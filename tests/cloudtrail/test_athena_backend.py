@@ -96,8 +96,9 @@ def test_query_binds_every_value_and_prunes_partitions() -> None:
 
 
 def test_list_changes_in_athena_mode(stub: Stubber) -> None:
+    # Every bound value is a WHERE value; the ORDER BY's onset (1795165200) is a literal in the text.
     expect_query(stub, ["'us-east-1'", "'2026/11/20'", "'2026-11-20T08:00:00Z'", "'2026-11-20T11:00:00Z'",
-                        "'accessdenied'", "'unauthorized'", "1795165200"])
+                        "'accessdenied'", "'unauthorized'"])
     stub.add_response("get_query_results", results(VPCE_ROW, DENIED_ROW), {"QueryExecutionId": "q-1", "MaxResults": 1000})
     result = service.list_changes(request(cfg=athena_config()))
     assert result.status == "ok"

@@ -4,8 +4,9 @@ runner ``tools.common.athena``.
 The query prunes partitions on the projected ``region`` (the workload region and us-east-1, for global
 services) and ``day`` (every day the span touches), bounds ``eventtime``, and pushes the filters down: read-only
 calls are dropped in SQL unless asked (denied reads are kept), the service, principal and resource filters
-become ``strpos`` predicates. Every value is bound through ``ExecutionParameters``; the only names in the
-text are the validated table name and our own constants. Rows come back ordered by distance to the window
+become ``strpos`` predicates. Every value is bound through ``ExecutionParameters`` (all in ``WHERE``, the only
+clause Athena binds them in); the only names in the text are the validated table name and our own constants,
+and the ``ORDER BY`` holds the window start as a generated integer literal. Rows come back ordered by distance to the window
 start, so when more than ``MAX_ROWS`` match, the calls kept are those nearest the onset, and the answer says
 it is partial. Each row is rebuilt into the CloudTrail record shape the digest reads.
 """
@@ -73,9 +74,11 @@ def build_sql(query: ChangeQuery, table: str) -> tuple[str, list[object]]:
                 " OR strpos(lower(coalesce(responseelements, '')), ?) > 0"
                 " OR strpos(lower(array_join(transform(resources, r -> r.arn), ' ')), ?) > 0)")
         params.extend([query.resource.lower()] * 3)
-    sql += ("\nORDER BY abs(to_unixtime(from_iso8601_timestamp(eventtime)) - ?), eventtime DESC"
+    # Athena binds execution parameters only in WHERE: the onset is an integer this code computes, written as a
+    # literal (``:d`` leaves nothing but digits in the text).
+    onset = int(query.window.start.timestamp())
+    sql += (f"\nORDER BY abs(to_unixtime(from_iso8601_timestamp(eventtime)) - {onset:d}), eventtime DESC"
             f"\nLIMIT {MAX_ROWS + 1:d}")
-    params.append(int(query.window.start.timestamp()))
     return sql, params
 
 
