@@ -66,12 +66,15 @@ def classify(exc: BaseException) -> str:
 
 
 def failed(name: str, exc: BaseException, action: str, missing_fix: str) -> Check:
-    """The row for a failed call: denied -> grant ``action``; missing -> ``missing_fix``; else the error."""
+    """The row for a failed call of ``action`` (``service:Operation``): words from the shared mapping
+    (``tools.common.aws_errors``); denied -> grant the action; missing -> ``missing_fix``; else its hint."""
+    from tools.common.aws_errors import describe
+
     status = classify(exc)
-    detail = f"{_code(exc) or type(exc).__name__}: {_message(exc)}"
-    fix = {DENIED: f"allow {action} for these credentials", MISSING: missing_fix}.get(
-        status, "retry; check network access and the region")
-    return Check(name, status, detail, fix)
+    service, _, operation = action.partition(":")
+    what, hint = describe(exc, operation, service)
+    fix = {DENIED: f"allow {action} for these credentials", MISSING: missing_fix}.get(status, hint)
+    return Check(name, status, what[:200], fix)
 
 
 # --- credentials and model -------------------------------------------------------------------
@@ -86,6 +89,11 @@ def identity(clients: Clients) -> tuple[Check, str | None]:
     except NoCredentialsError:
         return Check("credentials", MISSING, "no AWS credentials found",
                      "set AWS_PROFILE or run aws configure / aws sso login"), None
+    except BotoCoreError as exc:  # a missing profile, an expired SSO session: the shared words for it
+        from tools.common.aws_errors import describe
+
+        what, hint = describe(exc, "GetCallerIdentity", "sts")
+        return Check("credentials", MISSING, what, hint), None
     except (ClientError, BotoCoreError) as exc:
         return failed("credentials", exc, "sts:GetCallerIdentity", "check the credentials"), None
     return Check("credentials", OK, f"account {who.get('Account')} as {who.get('Arn')}"), str(who.get("Account"))
@@ -212,8 +220,7 @@ def guardduty(cfg: Config, clients: Clients) -> Check:
                          "enable GuardDuty in this region (or set findings.guardduty = false)")
         status = client.get_detector(DetectorId=detectors[0]).get("Status", "")
     except (ClientError, BotoCoreError) as exc:
-        return failed("guardduty", exc, "guardduty:ListDetectors and guardduty:GetDetector",
-                      "enable GuardDuty in this region")
+        return failed("guardduty", exc, "guardduty:ListDetectors", "enable GuardDuty in this region")
     if status != "ENABLED":
         return Check("guardduty", MISSING, f"detector {detectors[0]} is {status or 'not enabled'}",
                      "enable the detector in the GuardDuty console")
@@ -229,7 +236,7 @@ def bucket(name: str, label: str, clients: Clients) -> Check:
     try:
         clients("s3").head_bucket(Bucket=name)
     except (ClientError, BotoCoreError) as exc:
-        return failed(label, exc, "s3:ListBucket on the bucket", "fix the bucket name in the configuration")
+        return failed(label, exc, "s3:ListBucket", "fix the bucket name in the configuration")
     return Check(label, OK, f"s3://{name} reachable")
 
 
@@ -346,8 +353,7 @@ def cloudtrail(cfg: Config, clients: Clients, region: str, now: datetime | None 
             else:
                 rows.append(Check("cloudtrail trail", OK, f"{trail['Name']}{org} logging"))
     except (ClientError, BotoCoreError) as exc:
-        rows.append(failed("cloudtrail trail", exc, "cloudtrail:DescribeTrails and cloudtrail:GetTrailStatus",
-                           "check the region"))
+        rows.append(failed("cloudtrail trail", exc, "cloudtrail:DescribeTrails", "check the region"))
     rows.append(bucket(section["log_bucket"], "cloudtrail log bucket", clients))
     return rows + table(cfg, clients, section["table"], {"region": region, "day": today(now)}, "cloudtrail", sleep)
 
