@@ -9,6 +9,7 @@ from its results with ``fit_bands`` — leaving one kind of incident out — and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -71,34 +72,44 @@ def assign(hypotheses: list[Hypothesis], quiet: bool, bands: Bands | None = None
             hypothesis.confidence = "medium"  # only one cause can be high
 
 
+def wilson_lower(right: int, total: int, z: float = W.BAND_Z) -> float:
+    """Lower bound of the Wilson score interval of a precision: what ``right`` of ``total`` promises."""
+    if total <= 0:
+        return 0.0
+    p = right / total
+    centre = p + z * z / (2 * total)
+    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return (centre - spread) / (1 + z * z / total)
+
+
 def fit_bands(results: Iterable[tuple[float, bool]], high_target: float = W.HIGH_PRECISION_TARGET,
               medium_target: float = W.MEDIUM_PRECISION_TARGET, min_samples: int = W.BAND_MIN_SAMPLES,
               fallback: Bands = DEFAULT) -> Bands:
     """Bands from benchmark results: ``(confidence value of the top hypothesis, was it right)`` per incident
-    (control windows count as wrong whatever they say). Each band's threshold is the lowest value above which
-    precision stays at or above its target over at least ``min_samples`` results; with too few results the
-    fallback band is kept, and `high` is never below `medium`."""
+    (control windows count as wrong whatever they say). From the highest value down, the band extends while the
+    precision's Wilson lower bound (``BAND_Z``) over at least ``min_samples`` results reaches its target, and ends
+    where it first fails: a promise that holds beyond the cases measured. With too few results the fallback band is kept; `medium` never
+    drops below ``MEDIUM_FLOOR`` and `high` is never below `medium`."""
     ordered = sorted(results, key=lambda r: -r[0])
 
-    def threshold(target: float, default: float) -> float:
+    def threshold(target: float) -> float | None:
         best = None
         right = 0
         for count, (value, correct) in enumerate(ordered, start=1):
             right += 1 if correct else 0
-            nxt = ordered[count][0] if count < len(ordered) else None
-            if nxt is not None and nxt == value:
+            if count < len(ordered) and ordered[count][0] == value:
                 continue  # a band boundary never splits equal values
-            if count >= min_samples and right / count >= target:
+            if count >= min_samples and wilson_lower(right, count) >= target:
                 best = value
-        if best is None:
-            # too few results, or never precise enough: stay above every wrong answer seen
-            wrong = [v for v, c in ordered if not c]
-            return max(default, (max(wrong) + 1e-4) if wrong else default)
+            elif best is not None:
+                break  # the band ends where its promise first fails (no reaching past a cluster of errors)
         return best
 
-    high = threshold(high_target, fallback.high)
-    medium = min(threshold(medium_target, fallback.medium), high)
-    return Bands(round(high, 4), round(medium, 4))
+    high = threshold(high_target)
+    medium = threshold(medium_target)
+    high = fallback.high if high is None else high
+    medium = max(W.MEDIUM_FLOOR, fallback.medium if medium is None else medium)
+    return Bands(round(max(high, medium), 4), round(medium, 4))
 
 
 def precision_table(results: Iterable[tuple[float, bool]], bands: Bands | None = None) -> dict[str, tuple[int, int]]:

@@ -222,15 +222,24 @@ wherever their workloads run."""
 MARGIN_WEIGHT = 0.5
 """Confidence reads the top score minus this share of the runner-up's: a clear winner is surer than a tie."""
 
-HIGH_BAND = 0.7
-"""Lowest confidence value in the band whose measured precision on the corpus is at least 95 %
-(``confidence.fit_bands``; refitted by ``bench/triage_accuracy.py``)."""
+HIGH_BAND = 1.04
+"""Lowest confidence value of `high`: fitted by ``confidence.fit_bands`` on the incident corpus (39 kinds x 5
+variants and 7 control kinds x 2, ``bench/triage_accuracy.py``, 2026-12-06): 47 of 47 top hypotheses above it
+were right, and the next wrong answer sits just below it. ``bench/triage_accuracy.py`` refits it with each kind
+left out."""
 
 MEDIUM_BAND = 0.3
-"""Lowest confidence value in the band whose measured precision is at least 60 %."""
+"""Lowest confidence value of `medium`: the same fit reaches 60 % precision at every value, so the band is the
+floor ``MEDIUM_FLOOR`` (124 of 132 right between the two bands)."""
 
 HIGH_PRECISION_TARGET = 0.95
 MEDIUM_PRECISION_TARGET = 0.6
+BAND_Z = 1.0
+"""Bands are fitted on the Wilson lower bound of precision at one standard error: 56 right of 57 passes 95 %, 19 of
+20 does not (a band must promise its precision beyond the cases it was fitted on)."""
+MEDIUM_FLOOR = 0.3
+"""Below this confidence value the evidence is thin (one weak link, a small margin) however often such answers
+were right on the corpus: never more than `low`."""
 BAND_MIN_SAMPLES = 10
 """A band needs at least this many benchmark results above its threshold to be fitted at all."""
 
