@@ -31,3 +31,10 @@ def test_calibration_hook_fits_from_samples_and_applies_while_ranking() -> None:
     with calibration.applied(Bands(high=9.0, medium=8.0)):
         assert level(5.0) == "low"
     assert confidence.current() == confidence.DEFAULT
+
+
+def test_relabel_applies_bands_to_a_report_without_triaging_again() -> None:
+    hypotheses = [{"confidence": "medium", "confidence_value": 1.2}, {"confidence": "low", "confidence_value": 1.1},
+                  {"confidence": "low", "confidence_value": 0.05}]
+    assert calibration.relabel(Bands(high=1.0, medium=0.3), hypotheses) == ["high", "low", "low"]
+    assert calibration.relabel(Bands(high=2.0, medium=0.3), hypotheses)[0] == "medium"

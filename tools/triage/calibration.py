@@ -52,3 +52,22 @@ def applied(bands: confidence.Bands) -> Iterator[None]:
         yield
     finally:
         confidence.use(previous)
+
+
+def relabel(bands: confidence.Bands, hypotheses: list[dict[str, Any]]) -> list[str]:
+    """The confidences ``hypotheses`` (one report's, best first) get under ``bands``, without triaging again: the
+    same rules as ``confidence.assign`` (only the top one can be `high`; a hypothesis the ranking held at `low`
+    although its value was above the band — a window without an abnormal symptom — stays `low`)."""
+    labels: list[str] = []
+    for index, hypothesis in enumerate(hypotheses):
+        value = hypothesis.get("confidence_value")
+        if not isinstance(value, (int, float)):
+            labels.append(str(hypothesis.get("confidence") or "low"))
+            continue
+        label = confidence.level(float(value), bands)
+        if hypothesis.get("confidence") == "low" and confidence.level(float(value), confidence.DEFAULT) != "low":
+            label = "low"  # held low by the ranking (quiet window), not by the band
+        if index > 0 and label == "high":
+            label = "medium"
+        labels.append(label)
+    return labels
