@@ -31,4 +31,6 @@ def run_report(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"--html: cannot write {target} ({exc.strerror or exc})") from None
         print(f"wrote {target}")
-    return 0
+    from agent.triage_command import exit_status
+
+    return exit_status(outcome.result.data["report"])

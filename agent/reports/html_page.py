@@ -60,17 +60,22 @@ def render(inv: Investigation) -> str:
     body: list[str] = [f"<h1>Incident investigation: {_e(report.get('question') or 'unnamed incident', 200)}</h1>",
                        f"<p><b>Window</b> {_e(report['window']['start'])} to {_e(report['window']['end'])} (UTC) · "
                        f"<b>Onset</b> {_e(report.get('onset') or 'none found')} · <b>Data</b> {_e(inv.data_source, 200)}</p>",
-                       "<h2>Summary</h2>"]
+                       ]
+    gaps = not_checked(inv)
+    gap_section = ["<h2>What could not be checked</h2>",
+                   '<div class="gap"><ul>' + "".join(f"<li>{_e(g)}</li>" for g in gaps) + "</ul></div>" if gaps
+                   else "<p>Every configured source was read.</p>"]
+    if gaps:  # what could not be checked comes first
+        body += gap_section
+    body.append("<h2>Summary</h2>")
     if top:
         body.append(f'<p><b>{_e(inv.lead())} (<span class="{top["confidence"]}">{top["confidence"]} confidence</span>):</b> '
                     f"{_e(top['title'])}</p>")
     else:
-        body.append("<p><b>No hypothesis:</b> nothing abnormal was found in the sources that could be read.</p>")
+        body.append(f"<p><b>No hypothesis:</b> {_e(inv.no_hypothesis())}</p>")
     body.append(f'<div class="summary">{slack_to_html(report["summary"])}</div>')
-    gaps = not_checked(inv)
-    body.append("<h2>What could not be checked</h2>")
-    body.append('<div class="gap"><ul>' + "".join(f"<li>{_e(g)}</li>" for g in gaps) + "</ul></div>" if gaps
-                else "<p>Every configured source was read.</p>")
+    if not gaps:
+        body += gap_section
     mitigation = inv.top_mitigation()
     if mitigation:
         change, text = mitigation

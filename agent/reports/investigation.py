@@ -57,6 +57,18 @@ class Investigation:
             return ""
         return "Most likely cause" if top["confidence"] in ("high", "medium") else "Weak lead only (not a finding)"
 
+    def no_hypothesis(self) -> str:
+        """The summary line when there is no hypothesis: never an all-clear for sources that were not read."""
+        from tools.triage.headline import could_not_check, nothing_read
+
+        sources = self.report["sources"]
+        if nothing_read(sources):
+            return "no data source could be read, so nothing can be said about this window (see What could not be checked)."
+        if could_not_check(sources):
+            return ("none from the sources that could be read; the sources under What could not be checked were not "
+                    "(fully) read, so this is not an all-clear.")
+        return "nothing abnormal was found in the sources read."
+
     def top_mitigation(self) -> tuple[Evidence, str] | None:
         """The rollback of the change the top hypothesis rests on (else of the most relevant change); none when
         the top hypothesis is only a weak lead."""

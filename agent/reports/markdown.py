@@ -48,16 +48,20 @@ def render(inv: Investigation) -> str:
     out.append(f"- **Window:** {report['window']['start']} to {report['window']['end']} (UTC)")
     out.append(f"- **Onset:** {report.get('onset') or 'none found'}")
     out.append(f"- **Data:** {cell(inv.data_source, 200)}" + (f", account {inv.account}, {inv.region}" if inv.account else ""))
+    gaps = not_checked(inv)
+    gap_section = ["## What could not be checked", ""]
+    gap_section += [f"- {cell(line, 400)}" for line in gaps] or ["- Every configured source was read."]
+    if gaps:  # what could not be checked comes first
+        out += ["", *gap_section]
     out += ["", "## Summary", ""]
     if top:
         out.append(f"**{inv.lead()} ({top['confidence']} confidence):** {cell(top['title'], 400)}")
     else:
-        out.append("**No hypothesis:** nothing abnormal was found in the sources that could be read.")
+        out.append(f"**No hypothesis:** {inv.no_hypothesis()}")
     summary = SLACK_LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", report["summary"])
     out += ["", "> " + summary.replace("\n", "\n> "), ""]
-    gaps = not_checked(inv)
-    out += ["## What could not be checked", ""]
-    out += [f"- {cell(line, 400)}" for line in gaps] or ["- Every configured source was read."]
+    if not gaps:
+        out += gap_section
     mitigation = inv.top_mitigation()
     if mitigation:
         change, text = mitigation
