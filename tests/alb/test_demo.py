@@ -9,7 +9,7 @@ from tools.alb import service
 from tools.common.app import Outcome, execute
 from tools.common.snapshot import Snapshot
 
-demo = pytest.importorskip("agent.scenarios.demo")
+from agent.scenarios import demo  # noqa: E402 - an import error must fail, not skip
 FUNCTION = next(f for f in catalogue.FUNCTIONS if f.name == "summarize_alb_traffic")
 LB = "app/shop-alb/50dc6c495c0c9188"
 

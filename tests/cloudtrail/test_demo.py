@@ -12,7 +12,7 @@ from tools.common.app import execute
 from tools.common.evidence import evidence_id
 from tools.common.snapshot import Snapshot
 
-demo = pytest.importorskip("agent.scenarios.demo")
+from agent.scenarios import demo  # noqa: E402 - an import error must fail, not skip
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,7 @@ def test_environment_json_is_used_by_lambdas(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_config_round_trips_through_json() -> None:
-    loaded = config.load_file(ROOT / "ops-agent.toml")
+    loaded = config.load_file(ROOT / "tests" / "full-config.toml")
     assert config.validate(json.loads(loaded.to_json())).data == loaded.data
 
 

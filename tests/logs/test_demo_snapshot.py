@@ -9,7 +9,7 @@ import pytest
 
 from tests.logs.conftest import call
 
-demo = pytest.importorskip("agent.scenarios.demo")
+from agent.scenarios import demo  # noqa: E402 - an import error must fail, not skip
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from tools.common.result import ToolResult
 from tools.common.snapshot import Snapshot
 from tools.metrics import service
 
-demo = pytest.importorskip("agent.scenarios.demo", reason="the demo generator is not there yet")
+from agent.scenarios import demo  # noqa: E402 - an import error must fail, not skip
 FIND = catalogue.find("metrics", "find_changed_metrics")
 INCIDENT = {demo.DEMO_FACTS["load_balancer"], demo.DEMO_FACTS["dynamodb_table"], "checkout", "order-events", "/ecs/checkout"}
 

@@ -191,7 +191,6 @@ def test_invoke_agent_honours_a_given_session_id():
 
 
 def test_demo_runs_offline_and_prints_the_top_cause(tmp_path, monkeypatch, capsys):
-    pytest.importorskip("agent.scenarios.demo")
     from agent.demo import run
 
     monkeypatch.setenv("OPSAGENT_CACHE", str(tmp_path / "cache"))

@@ -19,7 +19,7 @@ KEY = "arn:aws:kms:eu-west-1:123456789012:key/abc"
 
 @pytest.fixture
 def cfg():
-    return load_file(ROOT / "ops-agent.toml")
+    return load_file(ROOT / "tests" / "full-config.toml")
 
 
 def _actions(statements) -> set[str]:

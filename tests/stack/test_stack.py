@@ -26,7 +26,7 @@ from tools.catalogue import ACTION_GROUP_DESCRIPTIONS, ACTION_GROUPS, functions_
 from tools.common.config import load_file
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = ROOT / "ops-agent.toml"
+CONFIG = ROOT / "tests" / "full-config.toml"  # pinned: the committed example may change
 MIRROR_ROOTS = ("/opt", "/usr/local/share", "/usr/share", "/root/.terraform.d", "/root/.local/share/terraform",
                 str(Path.home() / ".terraform.d"), str(Path.home() / ".local/share/terraform"))
 
