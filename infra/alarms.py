@@ -4,7 +4,8 @@ prefix) invokes the alarm Lambda (``tools.alarm.handler.lambda_handler``), which
 Failures are kept, never retried into a second post: the Lambda's asynchronous invocations are not retried
 (``maximum_retry_attempts = 0``: a triage that timed out would likely time out again, and one that failed after
 publishing would post twice) and go to the failure queue (its on-failure destination), as do events
-EventBridge could not deliver (the target's dead-letter queue).
+EventBridge could not deliver (the target's dead-letter queue). A duplicate delivery of the same state change
+finds its record in the idempotency table and posts nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +34,18 @@ def failure_queue(ctx: Context) -> Any:
     sqs = aws("sqs_queue")
     return sqs.SqsQueue(ctx.stack, "alarm-failures", name=f"{ctx.names.project}-alarm-failures",
                         message_retention_seconds=FAILURE_RETENTION_SECONDS, sqs_managed_sse_enabled=True)
+
+
+IDEMPOTENCY_KEY = "id"  # Powertools' DynamoDBPersistenceLayer defaults (tools/alarm/once.py)
+IDEMPOTENCY_EXPIRY = "expiration"
+
+
+def idempotency_table(ctx: Context, key: Any) -> Any:
+    """The records that make a duplicate delivery of one alarm state change post nothing (expire by TTL)."""
+    from infra.dynamodb import ttl_table
+
+    return ttl_table(ctx, "alarm-idempotency", f"{ctx.names.project}-alarm-idempotency", key, IDEMPOTENCY_KEY,
+                     IDEMPOTENCY_EXPIRY)
 
 
 def build(ctx: Context, fn: Any, queue: Any, role_policy: Any) -> Any:

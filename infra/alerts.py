@@ -47,14 +47,10 @@ def knowledge_bucket(ctx: Context, key: Any) -> Any:
 
 def state_table(ctx: Context, key: Any) -> Any:
     """The alert state: on demand, TTL, encrypted with the project key, point-in-time recovery."""
-    ddb = aws("dynamodb_table")
-    return ddb.DynamodbTable(
-        ctx.stack, "alert-state", name=f"{ctx.names.project}-alert-state", billing_mode="PAY_PER_REQUEST",
-        hash_key="pk", attribute=[ddb.DynamodbTableAttribute(name="pk", type="S")],
-        ttl=ddb.DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
-        server_side_encryption=ddb.DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=key.arn),
-        point_in_time_recovery=ddb.DynamodbTablePointInTimeRecovery(enabled=True),
-        deletion_protection_enabled=True)
+    from infra.dynamodb import ttl_table
+
+    return ttl_table(ctx, "alert-state", f"{ctx.names.project}-alert-state", key, "pk", TTL_ATTRIBUTE,
+                     deletion_protection=True)
 
 
 def watched_log_groups(cfg: Any) -> list[str]:

@@ -246,8 +246,11 @@ def tool_policy(group: str, cfg: Config, scope: Scope, log_group_name: str, resu
                     + read_statements(group, cfg, scope, results_bucket, kms_key_arn))
 
 
+IDEMPOTENCY_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+
+
 def alarm_policy(cfg: Config, scope: Scope, log_group_name: str, results_bucket: str, kms_key_arn: str,
-                 topic_arn: str, failure_queue_arn: str | None = None) -> Document:
+                 topic_arn: str, failure_queue_arn: str | None = None, idempotency_table_arn: str | None = None) -> Document:
     """The alarm Lambda runs triage (its reads), posts the result to the Slack topic and, as its on-failure
     destination, sends failed invocations to the failure queue."""
     stmts = tool_policy("alarm", cfg, scope, log_group_name, results_bucket, kms_key_arn)["Statement"]
@@ -256,6 +259,8 @@ def alarm_policy(cfg: Config, scope: Scope, log_group_name: str, results_bucket:
               statement("TopicAndResultsKey", KMS_DATA_ACTIONS, kms_key_arn)]
     if failure_queue_arn:
         stmts.append(statement("FailureQueue", ["sqs:SendMessage"], failure_queue_arn))
+    if idempotency_table_arn:  # Powertools idempotency records of tools/alarm/once.py
+        stmts.append(statement("IdempotencyRecords", IDEMPOTENCY_ACTIONS, idempotency_table_arn))
     return document(stmts)
 
 

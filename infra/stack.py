@@ -51,11 +51,12 @@ class OpsAgentStack(TerraformStack):
         if cfg["alarms"]["enabled"]:
             alarm_log_group = ctx.names.function_log_group("alarm")
             queue = alarms.failure_queue(ctx)
+            records = alarms.idempotency_table(ctx, key)
             fn = lambdas.tool_function(
                 ctx, "alarm", code, key,
                 policies.alarm_policy(cfg, ctx.scope, alarm_log_group, ath["results_bucket"], key.arn, topic.arn,
-                                      queue.arn),
-                extra_env={"OPSAGENT_TOPIC_ARN": topic.arn})
+                                      queue.arn, records.arn),
+                extra_env={"OPSAGENT_TOPIC_ARN": topic.arn, "OPSAGENT_IDEMPOTENCY_TABLE": records.name})
             alarms.build(ctx, fn, queue, ctx.shared["alarm-role-policy"])
             functions["alarm"] = fn
         if cfg["alerts"]["enabled"]:

@@ -234,7 +234,8 @@ def test_tool_roles_read_only_their_source(synth: dict[str, Any]) -> None:
     union = set().union(*(actions(g) for g in ACTION_GROUPS if g != "triage"))
     knowledge = {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"}
     assert union <= actions("triage") <= union | knowledge  # plus runbooks and saved investigations
-    assert actions("alarm") == union | {"sns:Publish", "sqs:SendMessage"}
+    idempotency = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert actions("alarm") - actions("triage") == {"sns:Publish", "sqs:SendMessage"} | idempotency
     assert union <= actions("alerts") <= union | knowledge | {
         "sns:Publish", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
     for name, doc in docs.items():
@@ -247,6 +248,10 @@ def test_tool_roles_read_only_their_source(synth: dict[str, Any]) -> None:
                 allowed |= {"dynamodb:PutItem", "dynamodb:UpdateItem"}
                 if writes & {"dynamodb:PutItem", "dynamodb:UpdateItem"}:
                     assert st["Resource"] == "${aws_dynamodb_table.alert-state.arn}"
+            if name == "role_policy.alarm-fn-policy":  # its idempotency records, items of its own table only
+                allowed |= idempotency
+                if writes & idempotency:
+                    assert st["Resource"] == _ref("aws_dynamodb_table", "alarm-idempotency", "arn")
             assert writes <= allowed, (name, writes)
             if "s3:PutObject" in writes:  # Athena's results or saved investigations, never the user's log buckets
                 assert all("aws_s3_bucket.results" in r or (r.startswith("${aws_s3_bucket.knowledge.arn}")
@@ -591,3 +596,17 @@ def test_a_configured_bedrock_knowledge_base_is_associated_before_the_alias(tmp_
     doc = json.loads(res["aws_iam_role_policy"]["agent-policy"]["policy"])
     retrieve = next(s for s in doc["Statement"] if s["Sid"] == "RetrieveKnowledge")
     assert retrieve["Action"] == ["bedrock:Retrieve"] and retrieve["Resource"].endswith(":knowledge-base/ABCDEFGHIJ")
+
+
+def test_a_duplicate_alarm_delivery_finds_its_idempotency_record(synth: dict[str, Any]) -> None:
+    res = synth["res"]
+    table = res["aws_dynamodb_table"]["alarm-idempotency"]
+    assert table["hash_key"] == "id" and table["attribute"] == [{"name": "id", "type": "S"}]
+    assert table["ttl"] == {"attribute_name": "expiration", "enabled": True}
+    assert table["server_side_encryption"] == {"enabled": True, "kms_key_arn": _ref("aws_kms_key", "key", "arn")}
+    env = res["aws_lambda_function"]["alarm-fn"]["environment"]["variables"]
+    assert env["OPSAGENT_IDEMPOTENCY_TABLE"] == _ref("aws_dynamodb_table", "alarm-idempotency", "name")
+    doc = json.loads(res["aws_iam_role_policy"]["alarm-fn-policy"]["policy"])
+    records = next(s for s in doc["Statement"] if s["Sid"] == "IdempotencyRecords")
+    assert records["Resource"] == _ref("aws_dynamodb_table", "alarm-idempotency", "arn")
+    assert records["Action"] == ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]

@@ -110,3 +110,48 @@ def test_window_is_bounded():
     window = alarm_handler.alarm_window(at, at + timedelta(hours=5))
     assert window.start == at - timedelta(minutes=60) and window.end == at + timedelta(minutes=30)
     assert alarm_handler.alarm_window(at, at).end > at
+
+
+@pytest.fixture()
+def idempotency_table(monkeypatch):
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ops-agent-alarm")
+    with mock_aws():
+        import boto3
+
+        boto3.client("dynamodb", region_name="us-east-1").create_table(
+            TableName="ops-agent-alarm-idempotency", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+        monkeypatch.setenv("OPSAGENT_IDEMPOTENCY_TABLE", "ops-agent-alarm-idempotency")
+        yield
+
+
+def test_a_duplicate_delivery_posts_nothing(idempotency_table, stubbed_sns):
+    """EventBridge delivers at least once and failed events can be redriven: one state change, one post."""
+    stubbed_sns.add_response("publish", {"MessageId": "m-1"}, {"TopicArn": TOPIC, "Message": Capture()})
+    first = alarm_handler.lambda_handler(alarm_event(), None)
+    second = alarm_handler.lambda_handler(alarm_event(), None)
+    stubbed_sns.assert_no_pending_responses()  # exactly one publish was stubbed, and used
+    assert first == second and first["status"] == "published" and first["messageId"] == "m-1"
+
+
+def test_a_failed_run_can_be_redriven(idempotency_table, stubbed_sns):
+    stubbed_sns.add_client_error("publish", "InternalError", "try again", http_status_code=500)
+    with pytest.raises(alarm_handler.AlarmTriageFailed):
+        alarm_handler.lambda_handler(alarm_event(), None)
+    stubbed_sns.add_response("publish", {"MessageId": "m-2"}, {"TopicArn": TOPIC, "Message": Capture()})
+    assert alarm_handler.lambda_handler(alarm_event(), None)["messageId"] == "m-2"
+
+
+def test_a_later_state_change_of_the_same_alarm_posts_again(idempotency_table, stubbed_sns):
+    later = alarm_event()
+    later["detail"]["state"]["timestamp"] = "2026-11-20T10:45:00.000+0000"
+    stubbed_sns.add_response("publish", {"MessageId": "m-1"}, {"TopicArn": TOPIC, "Message": Capture()})
+    stubbed_sns.add_response("publish", {"MessageId": "m-2"}, {"TopicArn": TOPIC, "Message": Capture()})
+    assert alarm_handler.lambda_handler(alarm_event(), None)["messageId"] == "m-1"
+    assert alarm_handler.lambda_handler(later, None)["messageId"] == "m-2"

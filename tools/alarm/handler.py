@@ -4,7 +4,8 @@ an AWS Chatbot (Amazon Q Developer in chat applications) custom notification on 
 ``OPSAGENT_TOPIC_ARN``, threaded per alarm. A malformed or irrelevant event is logged and ignored. A failed
 investigation or publish is logged and raised (``AlarmTriageFailed``, one line, no event text): the function is
 never retried (a retry could post twice) and Lambda sends the event to its on-failure destination, the failure
-queue (``infra/alarms.py``), where it can be inspected and redriven.
+queue (``infra/alarms.py``), where it can be inspected and redriven. A duplicate delivery of the same state change
+posts nothing (``tools.alarm.once``: Powertools idempotency on the alarm and its state timestamp).
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ def parse_event(event: Any) -> dict[str, Any]:
         "account": str(change.get("account", "")),
         "region": str(change.get("region", "")),
     }
+
+
+def state_key(alarm: dict[str, Any]) -> dict[str, str]:
+    """What makes one alarm state change: the alarm (ARN, else name) and the time it entered ALARM."""
+    return {"alarm": alarm["arn"] or alarm["name"], "time": alarm["time"].isoformat()}
 
 
 def alarm_window(alarm_time: datetime, now: datetime) -> Any:
@@ -185,12 +191,23 @@ def handle(event: Any, context: Any) -> dict[str, Any]:
         if not topic:
             logger.error("OPSAGENT_TOPIC_ARN is not set; nothing published")
             return {"status": "error", "reason": "OPSAGENT_TOPIC_ARN is not set"}
-        report = investigate(alarm, context)
-        message = notification(alarm, report)
-        response = _sns_client().publish(TopicArn=topic, Message=json.dumps(message, ensure_ascii=False))
-        logger.info("alarm triage published", extra={"alarm": alarm["name"], "message_id": response.get("MessageId")})
-        return {"status": "published", "messageId": response.get("MessageId"), "threadId": message["metadata"]["threadId"]}
+        from tools.alarm import once
+
+        def investigate_and_post() -> dict[str, Any]:
+            report = investigate(alarm, context)
+            message = notification(alarm, report)
+            response = _sns_client().publish(TopicArn=topic, Message=json.dumps(message, ensure_ascii=False))
+            logger.info("alarm triage published", extra={"alarm": alarm["name"], "message_id": response.get("MessageId")})
+            return {"status": "published", "messageId": response.get("MessageId"),
+                    "threadId": message["metadata"]["threadId"]}
+
+        return once.run(state_key(alarm), investigate_and_post, context)
     except Exception as exc:  # noqa: BLE001 - logged here; raised so the event lands in the failure queue
+        from tools.alarm import once
+
+        if once.already_in_progress(exc):
+            logger.info("duplicate delivery while the first is running", extra={"alarm": alarm["name"]})
+            return {"status": "ignored", "reason": "this alarm state change is already being investigated"}
         logger.exception("alarm triage failed")
         raise AlarmTriageFailed(f"alarm triage of {alarm['name'][:120]!r} failed: {exc.__class__.__name__}") from None
 
