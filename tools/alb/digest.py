@@ -12,6 +12,7 @@ from typing import Any
 
 from tools.alb.sql import Answer, Filters
 from tools.common.athena import csv_lines, human_bytes
+from tools.common.coverage import new_without_baseline
 from tools.common.evidence import Evidence, evidence_id, metric_link
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
@@ -34,6 +35,11 @@ class Context:
     bucket_seconds: int
     answer: Answer
     region: str = ""
+    data_start: datetime | None = None  # where the data begins when it begins after the baseline's start
+
+    @property
+    def no_baseline(self) -> bool:
+        return self.data_start is not None and self.data_start >= self.window.start
 
 
 def load_balancer_metric_link(region: str, kind: str, attrs: dict[str, Any], window: Window) -> str | None:
@@ -224,11 +230,18 @@ class Digest:
         t, ctx = self.total, self.ctx
         requests, s5, b5 = _n(t, "requests"), _n(t, "s5xx"), _n(t, "base_5xx")
         base_requests = _n(t, "base_requests")
-        self.result.headline.append(
-            f"Requests {requests} (baseline {base_requests}); 5xx {s5} = {_rate(s5, requests)} (baseline {b5} = "
-            f"{_rate(b5, base_requests)}); 4xx {_n(t, 's4xx')} (baseline {_n(t, 'base_4xx')}); target p95 "
-            f"{_ms(t.get('p95_ms')) or '-'} ms (baseline {_ms(t.get('base_p95_ms')) or '-'} ms); never reached a target: {_n(t, 'unreached')}."
-        )
+        if ctx.no_baseline:
+            self.result.headline.append(
+                f"Requests {requests}; 5xx {s5} = {_rate(s5, requests)}; 4xx {_n(t, 's4xx')}; target p95 "
+                f"{_ms(t.get('p95_ms')) or '-'} ms; never reached a target: {_n(t, 'unreached')} (no baseline: no data "
+                f"before {iso(ctx.data_start)})."  # type: ignore[arg-type]
+            )
+        else:
+            self.result.headline.append(
+                f"Requests {requests} (baseline {base_requests}); 5xx {s5} = {_rate(s5, requests)} (baseline {b5} = "
+                f"{_rate(b5, base_requests)}); 4xx {_n(t, 's4xx')} (baseline {_n(t, 'base_4xx')}); target p95 "
+                f"{_ms(t.get('p95_ms')) or '-'} ms (baseline {_ms(t.get('base_p95_ms')) or '-'} ms); never reached a target: {_n(t, 'unreached')}."
+            )
         buckets = timeline(self.facets.get("bucket", []), ctx.window, ctx.bucket_seconds)
         onset = find_onset(buckets, b5, base_requests) if s5 > 2 * b5 else None
         if onset is not None:
@@ -246,6 +259,8 @@ class Digest:
         else:
             if s5 > 2 * b5:
                 self.result.headline.append(f"5xx rose ({s5} now vs {b5} before) without a sustained onset.")
+            elif s5 and ctx.no_baseline:
+                self.result.headline.append(f"{s5} 5xx without a sustained onset in the window (no baseline to compare with).")
             elif s5:
                 self.result.headline.append(f"5xx at about the baseline level (no onset): {s5} now vs {b5} before.")
             else:
@@ -303,10 +318,15 @@ class Digest:
         elb, path = str(row.get("elb")), str(row.get("path"))
         count, base, requests = _n(row, f"s{cls}"), _n(row, f"base_{cls}"), _n(row, "requests")
         first = _time(row.get("first_5xx")) if cls == "5xx" else None
-        new = "NEW " if base == 0 else ""
+        start = self.ctx.data_start
+        is_new = base == 0 and (start is None or new_without_baseline(first, self.ctx.window.end, count, start,
+                                                                       self.ctx.bucket_seconds))
+        new = "NEW " if is_new else ""
+        before = (f"no data before {iso(start)[11:16]}Z" if self.ctx.no_baseline and start is not None else f"baseline {base}")
         origin, origin_text = error_origin(row, cls, targets)
         summary = (f"{new}{cls} on {fence(path, 200)} ({safe(elb, 120)}): {count} of {requests} requests "
-                   f"({_rate(count, requests)}){origin_text}, baseline {base}" + (f"; first at {iso(first)}" if first else ""))
+                   f"({_rate(count, requests)}){origin_text}, {before}" + (f"; first at {iso(first)}" if first else ""))
+        extra = {"new": is_new} | ({"no_baseline": self.ctx.no_baseline, "baseline_from": iso(start)} if start is not None else {})
         total = max(1, _n(self.total, f"s{cls}"))
         return self.evidence(
             "alb_errors", (elb, path, cls), summary, first or self.onset, round(min(1.0, count / total), 3),
@@ -317,6 +337,7 @@ class Digest:
             targets=[t for t, _ in targets], target_groups=[g for g, _ in groups], error_reasons=[r for r, _ in reasons],
             origin=origin, elb_codes={str(c): _n(row, f"elb_{c}") for c in ELB_CODES if _n(row, f"elb_{c}")},
             target_5xx=_n(row, "target_5xx"), waf_blocked=_n(row, "waf_403"),
+            **extra,
         )
 
     def latency(self) -> None:
@@ -421,7 +442,8 @@ class Digest:
 
 
 def summarize(function: str, answer: Answer, window: Window, filters: Filters, bucket_seconds: int,
-              region: str = "") -> ToolResult:
-    """The ToolResult of one summary (``region`` for console links when no Athena query ran)."""
-    return Digest(Context(function, window, filters, bucket_seconds, answer, region)).build()
+              region: str = "", data_start: datetime | None = None) -> ToolResult:
+    """The ToolResult of one summary (``region`` for console links when no Athena query ran; ``data_start``: where
+    the data begins, when inside the baseline)."""
+    return Digest(Context(function, window, filters, bucket_seconds, answer, region, data_start)).build()
 

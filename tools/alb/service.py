@@ -6,6 +6,7 @@ import re
 
 from tools.alb import aws_backend, digest, snapshot_backend
 from tools.alb.sql import Answer, Filters, bucket_seconds
+from tools.common import coverage
 from tools.common.app import ToolRequest
 from tools.common.availability import not_configured
 from tools.common.athena import AthenaError
@@ -67,4 +68,5 @@ def summarize_alb_traffic(request: ToolRequest) -> ToolResult:
             answer = aws_backend.fetch(request, window, filters, bucket)
         except AthenaError as exc:
             return _failed(request, exc)
-    return digest.summarize(FUNCTION, answer, window, filters, bucket, request.region)
+    return digest.summarize(FUNCTION, answer, window, filters, bucket, request.region,
+                            coverage.baseline_for(request).data_start)

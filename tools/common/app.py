@@ -146,6 +146,7 @@ def execute(
             with coverage.collecting() as gaps:
                 result = implementation(request)
             coverage.apply_gaps(result, gaps)
+            coverage.apply_baseline(result, request, function.action_group)
             if snapshot is not None and snapshot.manifest.sources and function.action_group != "triage":
                 coverage.apply_recording(result, coverage.sources_of(function.action_group), snapshot.manifest.sources)
     except InputError as exc:

@@ -232,6 +232,28 @@ def baseline_for(request: Any, window: Window | None = None) -> Baseline:
     return Baseline(comparison, data_start)
 
 
+# Findings carry their own first-seen and updated times (the snapshot's start does not hide them), triage is the
+# fan-out itself: neither gets a baseline note from the window.
+_OWN_HISTORY = ("findings", "triage")
+
+
+def apply_baseline(result: Any, request: Any, action_group: str) -> None:
+    """Say ``no baseline`` (or a short one) in every source's answer whose data starts inside the comparison
+    window: the coverage entry, a first headline line, and ``no_baseline``/``baseline_from`` on every evidence
+    (a tool that decided them itself keeps its values)."""
+    if action_group in _OWN_HISTORY or getattr(request, "window", None) is None:
+        return
+    baseline = baseline_for(request)
+    if baseline.data_start is None or result.status in ("error", "not_configured"):
+        return
+    for source in sources_of(action_group):
+        baseline.record(result, source)
+    values = baseline.attrs()
+    for item in result.evidence:
+        for key, value in values.items():
+            item.attrs.setdefault(key, value)
+
+
 def new_without_baseline(first_seen: datetime | None, last_seen: datetime | None, count: int,
                          data_start: datetime, bucket_seconds: float = 60.0) -> bool:
     """Whether something first seen at ``first_seen`` is new in data that begins at ``data_start``: at the rate

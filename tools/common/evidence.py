@@ -7,7 +7,12 @@ request group or event gets the same id in a follow-up and across tools, and a u
 
 ``attrs`` carries the structured details triage correlates on. Keys by ``kind``:
 
-* every kind: ``resources`` (list of names/ids/ARNs the fact is about), ``onset`` (ISO time it began, or None)
+* every kind: ``resources`` (list of names/ids/ARNs the fact is about), ``onset`` (ISO time it began, or None);
+  when the source's data starts inside the comparison window (a snapshot's start, ``tools.common.coverage``):
+  ``no_baseline`` (bool: no data at all before the window, so "new"/"changed" cannot be judged against before;
+  counts such as ``baseline_count`` are then 0 by absence, not by measurement) and ``baseline_from`` (ISO time the
+  data starts). Ranking should not treat ``baseline_count == 0`` as "new" when ``no_baseline`` is true; ``new``
+  itself is then only true for something first seen well after the data began (``coverage.new_without_baseline``)
 * ``error_pattern`` (logs): template, count, baseline_count, new (bool), first_seen, last_seen, log_groups,
   trend (list of counts per bucket), bucket_seconds, severity (error|warn|fatal), keywords (exception/timeouts)
 * ``alb_errors`` / ``alb_latency`` (alb): load_balancer, path, status_class, count, baseline_count, share,

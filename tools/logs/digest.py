@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tools.common.coverage import new_without_baseline
 from tools.common.decisive import exception_in, shorten
 from tools.common.evidence import Evidence, log_events_link, logs_insights_link
 from tools.common.result import ToolResult
@@ -124,6 +125,11 @@ class PatternScan:
     notes: list[str] = field(default_factory=list)
     partial: str | None = None
     trend: list[int] = field(default_factory=list)  # all error lines per bucket
+    data_start: datetime | None = None  # where the data begins when it begins after the baseline's start
+
+    @property
+    def no_baseline(self) -> bool:
+        return self.data_start is not None and self.data_start >= self.window.start
 
     def bucket(self, moment: datetime) -> int | None:
         index = int((moment - self.window.start).total_seconds() // self.bucket_seconds)
@@ -145,10 +151,13 @@ def merge_by_template(clusters: list[PatternStats], keep: int) -> list[PatternSt
 # --- ranking --------------------------------------------------------------------------------
 
 
-def _onset(stats: PatternStats, window: Window, seconds: int) -> datetime | None:
-    """When the pattern began or surged: first seen if new, else the first bucket well above the baseline rate."""
+def _onset(stats: PatternStats, window: Window, seconds: int, no_baseline: bool = False) -> datetime | None:
+    """When the pattern began or surged: first seen if new, else the first bucket well above the baseline rate
+    (none without a baseline: a pattern present since the data began has no known start)."""
     if stats.new:
         return stats.first_seen
+    if no_baseline:
+        return None
     buckets = max(1, len(stats.trend))
     baseline_rate = stats.baseline_count / buckets
     if stats.count < 5 or stats.count < 2 * max(stats.baseline_count, 1):
@@ -163,9 +172,14 @@ def rank(scan: PatternScan) -> list[PatternStats]:
     """Mark NEW patterns, find onsets and order most significant first (new, large, recent onset)."""
     window = scan.window
     for stats in scan.patterns:
-        stats.new = stats.count > 0 and stats.baseline_count == 0
-        stats.onset = _onset(stats, window, scan.bucket_seconds)
-        growth = (stats.count + 1) / (stats.baseline_count + 1)
+        if scan.data_start is None:
+            stats.new = stats.count > 0 and stats.baseline_count == 0
+        else:  # the data starts late: new only if first seen well after it (coverage.new_without_baseline)
+            stats.new = stats.baseline_count == 0 and new_without_baseline(
+                stats.first_seen, stats.last_seen, stats.count, scan.data_start, scan.bucket_seconds)
+        stats.onset = _onset(stats, window, scan.bucket_seconds, scan.no_baseline)
+        # without a baseline, growth against "before" is unknown: no growth credit
+        growth = 1.0 if scan.no_baseline and not stats.new else (stats.count + 1) / (stats.baseline_count + 1)
         score = math.log10(1 + stats.count) + (3.0 if stats.new else min(2.0, math.log2(growth)) if growth > 1 else 0.0)
         if stats.onset is not None and window.seconds > 0:
             score += 0.5 * max(0.0, min(1.0, (stats.onset - window.start).total_seconds() / window.seconds))
@@ -246,11 +260,14 @@ def evidence_of(stats: PatternStats, scan: PatternScan, region: str) -> Evidence
         "onset": iso(stats.onset) if stats.onset else None,
     }
     label = "NEW " if stats.new else ""
-    summary = f"{label}{stats.count} log lines ({stats.baseline_count} before) of {fence(shorten(stats.template, 200), 210)}"
+    summary = f"{label}{stats.count} log lines ({_before(stats, scan)}) of {fence(shorten(stats.template, 200), 210)}"
     # The template may have generalised the exception away (``<*>``): show it from a sample line.
     sample_exception = next((e for e in (exception_in(line.message) for line in stats.samples()) if e), None)
     if sample_exception and sample_exception not in stats.template:
         summary += f", e.g. {fence(shorten(sample_exception, 160), 170)}"
+    if scan.data_start is not None:
+        attrs["no_baseline"] = scan.no_baseline
+        attrs["baseline_from"] = iso(scan.data_start)
     return Evidence(
         id=stats.id,
         source="logs",
@@ -263,6 +280,13 @@ def evidence_of(stats: PatternStats, scan: PatternScan, region: str) -> Evidence
     )
 
 
+def _before(stats: PatternStats, scan: PatternScan) -> str:
+    """'12 before', or 'no data before 09:00Z' when there is no baseline to count in."""
+    if scan.no_baseline and scan.data_start is not None:
+        return f"no data before {_clock(scan.data_start)[:5]}Z" + (f"; first at {_clock(stats.first_seen)[:5]}Z" if stats.new else "")
+    return f"{stats.baseline_count} before"
+
+
 def patterns_result(scan: PatternScan, region: str, max_patterns: int, title: str) -> ToolResult:
     """The find_error_patterns answer: headline, one block per pattern, evidence for up to 30 patterns."""
     ranked = rank(scan)
@@ -270,9 +294,12 @@ def patterns_result(scan: PatternScan, region: str, max_patterns: int, title: st
     result = ToolResult("logs", title, scan.window, status=status)
     new_count = sum(1 for s in ranked if s.new)
     baseline = scan.window.baseline()
+    compared = (f"{new_count} NEW (first seen well after the data starts at {iso(scan.data_start)}; there is no baseline)"
+                if scan.no_baseline and scan.data_start is not None else
+                f"{new_count} NEW compared with {baseline} ({scan.baseline_error_lines} error lines then)")
     result.headline.append(
         f"Scanned {scan.scanned} events in {len(scan.groups)} log group(s); {scan.error_lines} error lines in "
-        f"{len(ranked)} patterns, {new_count} NEW compared with {baseline} ({scan.baseline_error_lines} error lines then)."
+        f"{len(ranked)} patterns, {compared}."
     )
     if any(scan.trend):
         result.headline.append(f"Error lines per {scan.bucket_seconds // 60 or 1} min: {' '.join(str(v) for v in scan.trend)}")
@@ -287,7 +314,7 @@ def patterns_result(scan: PatternScan, region: str, max_patterns: int, title: st
     for stats in ranked[:max_patterns]:
         tag = "NEW " if stats.new else ""
         section.lines.append(
-            f"{stats.id} {tag}count {stats.count} (before {stats.baseline_count}) first {_clock(stats.first_seen)} "
+            f"{stats.id} {tag}count {stats.count} ({_before(stats, scan)}) first {_clock(stats.first_seen)} "
             f"last {_clock(stats.last_seen)} onset {_clock(stats.onset)} groups {safe(', '.join(sorted(stats.groups)), 200)} "
             f"trend {' '.join(str(v) for v in stats.trend)}"
         )

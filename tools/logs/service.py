@@ -6,6 +6,7 @@ Each reads top to bottom: parameters -> allowed log groups -> fetch (Logs Insigh
 
 from __future__ import annotations
 
+from tools.common import coverage
 from tools.common.app import ToolRequest
 from tools.common.availability import not_configured
 from tools.common.errors import SourceError
@@ -59,6 +60,8 @@ def find_error_patterns(request: ToolRequest) -> ToolResult:
     selection = _selection(request)
     contains = request.params.get("contains")
     scan = _scan(request, selection, contains, keep=2)
+    baseline = coverage.baseline_for(request)
+    scan.data_start = baseline.data_start  # None unless the data begins inside the comparison window
     if contains:
         title += f" containing {fence(contains, 100)}"
     result = digest.patterns_result(scan, request.region, int(request.config["logs"]["max_patterns"]), title)

@@ -21,6 +21,7 @@ from tools.common.deadline import Deadline
 from tools.common.snapshot import ReadStats, Snapshot, line_blocks, parse_log_event
 from tools.common.timewindow import UTC, Window
 from tools.logs.digest import LogLine, PatternScan, PatternStats, bucket_seconds, from_millis, merge_by_template
+from tools.logs.errorline import is_error_line
 from tools.logs.groups import GroupSelection, check_seen
 from tools.logs.matching import ERROR_REGEX, Match, is_error
 from tools.logs.miner import TemplateMiner
@@ -75,11 +76,20 @@ _WORDS = _error_words()
 
 
 def _is_error(message: str) -> bool:
-    """``matching.is_error``: on ASCII text, (?i) matching is lower-casing, and substring tests are far faster."""
+    """``matching.is_error``: on ASCII text, (?i) matching is lower-casing, and substring tests are far faster;
+    a structured candidate then goes through ``errorline`` (its level or status field decides)."""
     if _WORDS is not None and message.isascii():
         low = message.lower()
-        return any(word in low for word in _WORDS)
-    return is_error(message)
+        return any(word in low for word in _WORDS) and _judged(message)
+    return is_error(message) and _judged(message)
+
+
+def _judged(message: str) -> bool:
+    """A line with an error word is an error unless its own fields say otherwise (JSON or logfmt lines only:
+    for plain text the words were the decision)."""
+    if message.lstrip()[:1] == "{" or "=" in message[:400]:
+        return is_error_line(message)
+    return True
 
 
 def _ceil_millis(moment: datetime) -> int:
@@ -163,6 +173,8 @@ def scan_patterns(
                         else:
                             continue
                     elif not is_error(message):
+                        continue
+                    if not _judged(message):
                         continue
                     mine(from_millis(float(millis)), group, stream, message, in_window)
                     continue

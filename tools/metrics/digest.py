@@ -208,8 +208,12 @@ def changed_metrics(
     if not findings:
         result.headline.append("No metric shifted beyond its baseline noise around the window start.")
     section = result.section("Changed metrics (window vs the equal baseline before it)", "lower max_results or name a namespace/resource")
+    data_start = fetched.coverage.start if fallback and fetched.coverage is not None else None
     for rank, finding in enumerate(shown, 1):
         evidence = evidence_for(finding, window, region)
+        if data_start is not None:  # no baseline before the data: "before" is the data's own first part
+            evidence.summary += f" (no data before {iso(data_start)[11:16]}Z: compared with the data after it)"
+            evidence.attrs.update(no_baseline=True, baseline_from=iso(data_start))
         result.evidence.append(evidence)
         section.lines.append(_line(rank, evidence, finding))
     result.data.update({"onset": iso(onset) if onset else None, "scanned": scanned, "changed": len(findings)})

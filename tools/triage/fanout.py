@@ -165,6 +165,7 @@ def _run(task: Task, parent: Any, deadline: Deadline) -> SourceRun:
         with coverage.collecting() as gaps:
             result = implementation(_request(parent, task, deadline))
         coverage.apply_gaps(result, gaps)
+        coverage.apply_baseline(result, parent, task.action_group)
         if parent.snapshot is not None and parent.snapshot.manifest.sources:
             coverage.apply_recording(result, task.sources, parent.snapshot.manifest.sources)
     except Exception as exc:  # noqa: BLE001 - one failing source must not stop the investigation
