@@ -176,3 +176,23 @@ def test_gaps_outside_a_collector_are_ignored_and_inside_become_partial() -> Non
     apply_gaps(failed, gaps)
     assert failed.status == "error"  # an error stays an error
     assert not Gaps()
+
+
+def test_series_beyond_the_cap_make_metrics_partial_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _snapshot(tmp_path / "snap")
+    with (root / "metrics" / "metrics.jsonl").open("a") as handle:
+        handle.write(_metrics().replace("HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"))
+    monkeypatch.setenv("OPSAGENT_CONFIG", json.dumps({"metrics": {"max_metrics": 1}}))
+    result = _run(root, "metrics", "find_changed_metrics")
+    assert result.status == "partial"
+    assert result.data["coverage"]["metrics"]["missing"] == ["scanned the first 1 of 2 series only (metrics.max_metrics)"]
+
+
+def test_a_part_not_read_is_partial() -> None:
+    from tools.common.coverage import not_read
+
+    with collecting() as gaps:
+        not_read("logs", "12 log group(s) matching the prefixes beyond the first 50")
+    result = ToolResult("logs", "t", status="ok")
+    apply_gaps(result, gaps)
+    assert result.status == "partial" and "12 log group(s)" in result.failures[0]

@@ -210,3 +210,20 @@ def test_an_all_clear_needs_a_baseline_and_names_what_was_compared(tmp_path: Pat
     assert without["sources"]["logs"]["no_baseline"] is True
     assert without["summary"].startswith("*No change stands out in what could be read* (logs); not an all-clear: logs had no "
                                          "data before the window (the data starts at 2026-11-20T09:00:00Z)")
+
+
+def test_a_deadline_cut_is_said_first(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.common.deadline import Deadline
+    import tools.logs.snapshot_backend as backend
+
+    real = backend.scan_patterns
+
+    def out_of_time(snapshot, window, selection, contains=None, keep=2, deadline=None):  # type: ignore[no-untyped-def]
+        return real(snapshot, window, selection, contains, keep, Deadline(0))
+
+    monkeypatch.setattr(backend, "scan_patterns", out_of_time)
+    assert main(["triage", "--snapshot", str(write_snapshot(tmp_path / "snap")), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["sources"]["logs"]["status"] == "partial"
+    first = report["summary"].split("\n")[0]
+    assert first.startswith("*Could not check:* logs (partly): ran out of time"), first

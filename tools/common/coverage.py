@@ -43,10 +43,11 @@ class SourceGaps:
     unreadable_files: int = 0
     skipped_records: int = 0
     record_reasons: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # parts not read: log groups or series beyond a cap, pages
 
     def missing(self) -> list[str]:
-        """Human lines: the unreadable files and why, and the count of skipped records."""
-        lines = [f"unreadable file {f}" for f in self.files]
+        """Human lines: the unreadable files and why, the count of skipped records, the parts not read."""
+        lines = list(self.parts) + [f"unreadable file {f}" for f in self.files]
         if self.unreadable_files > len(self.files):
             lines.append(f"{self.unreadable_files - len(self.files)} more unreadable file(s)")
         if self.skipped_records:
@@ -65,7 +66,7 @@ class Gaps:
         return self.by_source.setdefault(source, SourceGaps())
 
     def __bool__(self) -> bool:
-        return any(g.unreadable_files or g.skipped_records for g in self.by_source.values())
+        return any(g.unreadable_files or g.skipped_records or g.parts for g in self.by_source.values())
 
 
 _CURRENT: ContextVar[Gaps | None] = ContextVar("opsagent_read_gaps", default=None)
@@ -110,6 +111,17 @@ def skipped_record(label: str, why: str) -> None:
     entry.skipped_records += 1
     if len(entry.record_reasons) < 2:
         entry.record_reasons.append(f"{label}: {why}")
+
+
+def not_read(source: str, what: str) -> None:
+    """A part of ``source`` was not read (log groups or series beyond a cap, pages not fetched): the answer is
+    ``partial`` and names it."""
+    gaps = _CURRENT.get()
+    if gaps is None:
+        return
+    parts = gaps.of(source).parts
+    if what not in parts and len(parts) < MAX_MISSING:
+        parts.append(what)
 
 
 def entry(result: Any, source: str) -> dict[str, Any]:

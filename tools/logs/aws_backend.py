@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-from tools.common import aws
+from tools.common import aws, coverage
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
 from tools.common.timewindow import Window, parse_instant, to_utc
@@ -165,7 +165,10 @@ def resolve_groups(selection: GroupSelection, client: Any) -> list[str]:
             token = response.get("nextToken")
             if not token:
                 break
-    return list(dict.fromkeys(names))[:MAX_GROUPS]
+    unique = list(dict.fromkeys(names))
+    if len(unique) > MAX_GROUPS:
+        coverage.not_read("logs", f"{len(unique) - MAX_GROUPS} log group(s) matching the prefixes beyond the first {MAX_GROUPS}")
+    return unique[:MAX_GROUPS]
 
 
 def _filters(contains: str | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tools.common import aws
+from tools.common import aws, coverage
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
 from tools.common.timewindow import to_utc
@@ -69,6 +69,7 @@ def list_metrics(
             kwargs["NextToken"] = token
         if capped:
             outcome.notes.append(f"scanned the first {limit} metrics only (metrics.max_metrics); name a namespace or resource to narrow")
+            coverage.not_read("metrics", f"metrics beyond the first {limit} (metrics.max_metrics)")
             break
     if errors and not found:
         raise errors[0]

@@ -5,6 +5,7 @@ Each reads top to bottom: parameters -> fetch (AWS or snapshot) -> digest -> res
 
 from __future__ import annotations
 
+from tools.common import coverage
 from tools.common.app import ToolRequest
 from tools.common.availability import not_configured
 from tools.common.result import ToolResult
@@ -37,7 +38,7 @@ def _fetch_changed(request: ToolRequest, namespace: str | None, resource: str | 
 
         fetched = snapshot_backend.read_series(request.snapshot, statistic_of, keep, ReadStats())
         if len(fetched.series) > limit:
-            fetched.notes.append(f"scanned the first {limit} of {len(fetched.series)} series only (metrics.max_metrics)")
+            coverage.not_read("metrics", f"scanned the first {limit} of {len(fetched.series)} series only (metrics.max_metrics)")
             fetched.series = fetched.series[:limit]
         return fetched, [namespace] if namespace else sorted({s.key.namespace for s in fetched.series})
     namespaces = [namespace] if namespace else list(request.config["metrics"]["namespaces"])
