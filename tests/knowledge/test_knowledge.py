@@ -8,7 +8,10 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
+
+from agent.report_schema import extensions_schema, report_schema
 
 from tools.knowledge import store
 from tools.knowledge.incidents import PastIncident, similar, similarity
@@ -120,6 +123,18 @@ def test_a_runbook_is_matched_into_the_triage_answer(tmp_path, monkeypatch):
                                 "link": "runbooks/network-path-change.md"}]
     assert "*Runbook:* Connection timeouts after a security group" in report["summary"]
     assert len(report["summary"]) <= 2500
+    _valid_against_contract_and_extensions(report)
+
+
+def _valid_against_contract_and_extensions(report: dict) -> None:
+    for schema in (report_schema(), extensions_schema()):
+        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(report)
+
+
+def test_the_extensions_schema_rejects_a_runbook_without_a_link():
+    bad = {"hypotheses": [{"runbooks": [{"title": "x"}]}]}
+    with pytest.raises(jsonschema.ValidationError, match="link"):
+        jsonschema.Draft202012Validator(extensions_schema()).validate(bad)
 
 
 def test_runbook_links_use_the_configured_base_url_or_the_bucket():
@@ -167,6 +182,7 @@ def test_an_investigation_is_saved_and_a_later_one_says_similar_to(tmp_path, mon
     store.forget_cache()
     again = investigate(snapshot, snapshot.manifest.window)
     assert again["similar_incidents"][0]["id"] == "inv-2026-11-13-bbbb"
+    _valid_against_contract_and_extensions(again)
     assert "_Similar to" in again["summary"] and "on 2026-11-13" in again["summary"]
 
 
