@@ -6,7 +6,10 @@ Called by ``bench/triage_accuracy.py`` (same run); runnable alone: ``python benc
 each issue's per-node X-Ray service metrics become a snapshot as CloudWatch Application Signals would publish them
 (namespace ``ApplicationSignals``, dimensions ``Environment=generic:default`` and ``Service=<node>``; ``Latency``
 in ms with Average = the recorded average and Maximum = the recorded p99, ``Fault`` with Average = 1 -
-availability, SampleCount = requests), 5-minute periods. The baseline before the issue's five points is the
+availability, SampleCount = requests), 5-minute periods. The recorded call graph (``graph.csv``) becomes
+Application Signals dependency series (``Service=<caller>, RemoteService=<callee>``), each carrying its callee's
+statistics: the recording has no per-edge statistics, and the graph is what the published anomaly-traversal
+baseline is given as well. The baseline before the issue's five points is the
 last 6 hours of the traffic's no-issue recording, re-levelled per series to the issue's own points before the
 alarm (the no-issue recording is months apart; its noise is kept, its level is not). Triage answers the alarm's
 question; services are ranked by the order in which hypotheses cite their series. Candidates in both rankings
@@ -155,79 +158,119 @@ def _petshop_case(baseline: dict, times: list[float], data: dict, alarm: float) 
     return stitched, zin
 
 
+def _read_graph(path: Path) -> list[tuple[str, str]]:
+    """The recorded call graph (``graph.csv``, an adjacency matrix: row calls column) as (caller, callee) edges."""
+    if not path.is_file():
+        return []
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    columns = rows[0][1:]
+    return [(row[0], columns[j]) for row in rows[1:] for j, value in enumerate(row[1:]) if value and float(value) != 0.0]
+
+
+def _points(stamps: list[datetime], values: list[float | None], counts: list[float | None] | None,
+            highs: list[float | None] | None, unit: str) -> list[dict[str, Any]]:
+    offset = len(stamps) - len(values)
+    points = []
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        count = (counts[i] if counts and i < len(counts) and counts[i] is not None else 1.0) or 1.0
+        value = max(0.0, value)
+        point = {"Timestamp": iso_z(stamps[offset + i]), "SampleCount": count, "Average": round(value, 6),
+                 "Sum": round(value * count, 6), "Unit": unit}
+        if highs is not None:
+            high = highs[i] if i < len(highs) and highs[i] is not None else value
+            point["Maximum"] = round(max(high, value), 6)
+        points.append(point)
+    return points
+
+
+def petshop_snapshot(root: Path, traffic: Path, issue: Path, baseline: dict) -> tuple[dict[str, str], dict[str, tuple], str, dict]:
+    """Write one train issue as a snapshot under ``root``: per-node series as Application Signals service metrics
+    (``Service=<node>``) and the recorded call graph as its dependency metrics (``Service=<caller>,
+    RemoteService=<callee>``: what the caller sees of each call; the recording keeps per-node statistics only, so
+    an edge carries its callee's). X-Ray's ``_client`` nodes are callers nobody instrumented: no edge from them.
+
+    Returns the series-id -> node map, the baseline's z inputs, the question and the target."""
+    target = json.loads((issue / "target.json").read_text())
+    alarm = float(target["target"]["timestamp"])
+    times, data = _read_petshop(issue / "metrics.csv")
+    stitched, zin = _petshop_case(baseline, times, data, alarm)
+    first = datetime.fromtimestamp(times[0], UTC)
+    n_base = max(len(v) for s in stitched.values() for v in s.values()) - len(times)
+    start = first - timedelta(seconds=PERIOD * n_base)
+    stamps = [start + timedelta(seconds=PERIOD * i) for i in range(n_base + len(times))]
+    series, ids = [], {}
+
+    def add(metric: str, dims: dict[str, str], points: list[dict[str, Any]], node: str | None) -> None:
+        if not points:
+            return
+        series.append({"Namespace": "ApplicationSignals", "MetricName": metric,
+                       "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()], "Period": PERIOD, "Datapoints": points})
+        if node:
+            ids[series_id("ApplicationSignals", metric, dims)] = node
+
+    def node_series(node: str, dims: dict[str, str], cite: str | None) -> None:
+        metrics = stitched.get(node) or {}
+        lat, p99, fault, req = (metrics.get(k) for k in ("lat", "p99", "fault", "req"))
+        if lat:
+            add("Latency", dims, _points(stamps, lat, req, p99 or [], "Milliseconds"), cite)
+        if fault:
+            add("Fault", dims, _points(stamps, fault, req, None, "None"), cite)
+
+    for node in stitched:
+        node_series(node, {"Environment": ENVIRONMENT, "Service": node}, node)
+    for caller, callee in _read_graph(traffic / "graph.csv"):
+        if caller.endswith("_client") or caller not in stitched or callee not in stitched:
+            continue
+        node_series(callee, {"Environment": ENVIRONMENT, "Service": caller, "RemoteService": callee}, callee)
+    clock = datetime.fromtimestamp(alarm, UTC).strftime("%H:%M")
+    metric = {"latency": "latency is high", "availability": "requests are failing"}.get(target["target"]["metric"], "is unhealthy")
+    question = f"{target['target']['node']} {metric} since {clock}, why?"
+    _write_snapshot(root, start, stamps[-1] + timedelta(seconds=PERIOD), series,
+                    "PetAdoptions (PetShop RCA): per-service X-Ray metrics as Application Signals series")
+    return ids, zin, question, target
+
+
+def petshop_cases() -> list[tuple[Path, Path, dict]]:
+    """(traffic folder, issue folder, that traffic's no-issue recording) of every train issue."""
+    cases = []
+    for traffic in sorted(p for p in PETSHOP.iterdir() if p.is_dir()):
+        noissue = traffic / "noissue" / "metrics.csv"
+        if not noissue.is_file():
+            continue
+        _, baseline = _read_petshop(noissue)
+        cases += [(traffic, issue, baseline) for issue in sorted((traffic / "train").glob("issue_*"))]
+    return cases
+
+
 def petshop() -> tuple[list[str], dict[str, Any]]:
     if not PETSHOP.is_dir():
         return [f"PetShop: skipped, {PETSHOP} not found."], {}
     rows = ["| case | alarm | root cause | triage rank | baseline rank | triage top-1 node (confidence) |", "|---|---|---|---:|---:|---|"]
     tri_ranks: list[int | None] = []
     base_ranks: list[int | None] = []
-    for traffic in sorted(p for p in PETSHOP.iterdir() if p.is_dir()):
-        noissue = traffic / "noissue" / "metrics.csv"
-        if not noissue.is_file():
-            rows.append(f"| {traffic.name} | | | | | no noissue/metrics.csv: skipped |")
-            continue
-        _, baseline = _read_petshop(noissue)
-        for issue in sorted((traffic / "train").glob("issue_*")):
-            target = json.loads((issue / "target.json").read_text())
+    for traffic, issue, baseline in petshop_cases():
+        with tempfile.TemporaryDirectory(prefix="petshop-") as tmp:
+            root = Path(tmp) / issue.name
+            ids, zin, question, target = petshop_snapshot(root, traffic, issue, baseline)
             root_node = target["root_cause"]["node"]
-            alarm = float(target["target"]["timestamp"])
-            times, data = _read_petshop(issue / "metrics.csv")
-            stitched, zin = _petshop_case(baseline, times, data, alarm)
-            first = datetime.fromtimestamp(times[0], UTC)
-            n_base = max(len(v) for s in stitched.values() for v in s.values()) - len(times)
-            start = first - timedelta(seconds=PERIOD * n_base)
-            stamps = [start + timedelta(seconds=PERIOD * i) for i in range(n_base + len(times))]
-            series, ids = [], {}
-            for node, metrics in stitched.items():
-                dims = {"Environment": ENVIRONMENT, "Service": node}
-                lat, p99, fault, req = (metrics.get(k) for k in ("lat", "p99", "fault", "req"))
-                offset = len(stamps) - len(lat or [])
-                if lat:
-                    points = []
-                    for i, value in enumerate(lat):
-                        if value is None:
-                            continue
-                        count = (req[i] if req and i < len(req) and req[i] is not None else 1.0) or 1.0
-                        high = p99[i] if p99 and i < len(p99) and p99[i] is not None else value
-                        points.append({"Timestamp": iso_z(stamps[offset + i]), "SampleCount": count, "Average": round(value, 6),
-                                       "Sum": round(value * count, 6), "Maximum": round(max(high, value), 6), "Unit": "Milliseconds"})
-                    series.append({"Namespace": "ApplicationSignals", "MetricName": "Latency", "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
-                                   "Period": PERIOD, "Datapoints": points})
-                    ids[series_id("ApplicationSignals", "Latency", dims)] = node
-                if fault:
-                    off = len(stamps) - len(fault)
-                    points = []
-                    for i, value in enumerate(fault):
-                        if value is None:
-                            continue
-                        count = (req[i] if req and i < len(req) and req[i] is not None else 1.0) or 1.0
-                        points.append({"Timestamp": iso_z(stamps[off + i]), "SampleCount": count, "Average": round(max(0.0, value), 6),
-                                       "Sum": round(max(0.0, value) * count, 6), "Unit": "None"})
-                    series.append({"Namespace": "ApplicationSignals", "MetricName": "Fault", "Dimensions": [{"Name": k, "Value": v} for k, v in dims.items()],
-                                   "Period": PERIOD, "Datapoints": points})
-                    ids[series_id("ApplicationSignals", "Fault", dims)] = node
-            clock = datetime.fromtimestamp(alarm, UTC).strftime("%H:%M")
-            metric = {"latency": "latency is high", "availability": "requests are failing"}.get(target["target"]["metric"], "is unhealthy")
-            question = f"{target['target']['node']} {metric} since {clock}, why?"
-            with tempfile.TemporaryDirectory(prefix="petshop-") as tmp:
-                root = Path(tmp) / issue.name
-                _write_snapshot(root, start, stamps[-1] + timedelta(seconds=PERIOD), series,
-                                "PetAdoptions (PetShop RCA): per-service X-Ray metrics as Application Signals series")
-                try:
-                    report = _triage(root, question)
-                    order = _cited(report, ids)
-                    top = report["hypotheses"][0] if report.get("hypotheses") else None
-                except Exception as exc:  # counted as a miss, shown
-                    order, top = [], {"confidence": f"error: {type(exc).__name__}"}
-            order = [node for node in order if is_service(node)]
-            tri = order.index(root_node) + 1 if root_node in order else None
-            scores = sorted(((z[0], node) for node, z in zin.items() if is_service(node)), reverse=True)
-            base = next((i for i, (_, node) in enumerate(scores, 1) if node == root_node), None)
-            tri_ranks.append(tri)
-            base_ranks.append(base)
-            top_node = order[0] if order else "-"
-            rows.append(f"| {traffic.name}/{issue.name} | {target['target']['node']} {target['target']['metric']} | {root_node} | "
-                        f"{tri or 'not cited'} | {base or '-'} | {top_node} ({top['confidence'] if top else 'no hypothesis'}) |")
+            try:
+                report = _triage(root, question)
+                order = _cited(report, ids)
+                top = report["hypotheses"][0] if report.get("hypotheses") else None
+            except Exception as exc:  # counted as a miss, shown
+                order, top = [], {"confidence": f"error: {type(exc).__name__}"}
+        order = [node for node in order if is_service(node)]
+        tri = order.index(root_node) + 1 if root_node in order else None
+        scores = sorted(((z[0], node) for node, z in zin.items() if is_service(node)), reverse=True)
+        base = next((i for i, (_, node) in enumerate(scores, 1) if node == root_node), None)
+        tri_ranks.append(tri)
+        base_ranks.append(base)
+        top_node = order[0] if order else "-"
+        rows.append(f"| {traffic.name}/{issue.name} | {target['target']['node']} {target['target']['metric']} | {root_node} | "
+                    f"{tri or 'not cited'} | {base or '-'} | {top_node} ({top['confidence'] if top else 'no hypothesis'}) |")
 
     def share(ranks: list[int | None], k: int) -> str:
         return f"{100 * sum(1 for r in ranks if r is not None and r <= k) / len(ranks):.0f}%" if ranks else "-"

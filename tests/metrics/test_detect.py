@@ -162,3 +162,11 @@ def test_detector_never_fails_and_stays_in_range(values: list[float | None], spl
     if shift is not None:
         assert 0.0 <= shift.score <= 1.0 and shift.direction in ("up", "down")
         assert shift.change_time in times and abs(shift.magnitude) <= detect.MAX_MAGNITUDE
+
+
+def test_a_dependency_series_is_labelled_as_the_callers_calls_to_the_callee() -> None:
+    from tools.metrics.digest import resource_label
+
+    dims = {"Environment": "eks:shop", "Service": "storefront", "RemoteService": "catalog", "RemoteOperation": "GET /items"}
+    assert resource_label(dims) == "calls from storefront to catalog"
+    assert resource_label({"Environment": "eks:shop", "Service": "storefront"}) == "Service storefront"

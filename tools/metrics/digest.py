@@ -104,6 +104,10 @@ _PLACEHOLDERS = {"", "-", "default", "generic:default", "none", "null", "unknown
 def resource_label(dims: dict[str, str]) -> str:
     """The resource a series is about, for its evidence line: the most specific dimension value (a placeholder such
     as ``generic:default`` is skipped; a series without a real dimension says so)."""
+    caller, callee = dims.get("Service"), dims.get("RemoteService")
+    if caller and callee and str(callee).strip().lower() not in _PLACEHOLDERS:
+        # an Application Signals dependency metric: what ``Service`` sees of its calls to ``RemoteService``
+        return f"calls from {safe(str(caller), 60)} to {safe(str(callee), 80)}"
     ordered = [k for k in _RESOURCE_DIMENSIONS if k in dims] + sorted(k for k in dims if k not in _RESOURCE_DIMENSIONS)
     named = [(k, str(dims[k])) for k in ordered if str(dims[k]).strip().lower() not in _PLACEHOLDERS]
     if not named:
@@ -147,6 +151,7 @@ def evidence_for(finding: Finding, window: Window, region: str) -> Evidence:
             "after": _round(shift.after.mean),
             "change_time": iso(shift.change_time),
             "direction": shift.direction,
+            "shift": shift.kind,
             "magnitude": shift.magnitude,
             "score": shift.rank_score,
             "resources": [value for _, value in key.dimensions],

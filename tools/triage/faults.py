@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tools.triage import weights as W
 from tools.triage.conditions import is_edge_symptom
+from tools.triage.graph import reachable
 from tools.triage.hypothesis import Context, Hypothesis, combine, overlap, support
 from tools.triage.patterns import FALLING_IS_BAD
 from tools.triage.signals import Signal
@@ -35,12 +36,23 @@ def failing_components(ctx: Context) -> set[str]:
     return failing
 
 
-def position(ctx: Context, anchor: Signal, failing: set[str]) -> float:
+def on_path(ctx: Context, failing: set[str]) -> set[str] | None:
+    """The components the asked-about ones reach through failing calls, or None when the question names no
+    component with calls in the graph (then nothing is off the path)."""
+    if not ctx.entry or not ctx.graph.downstream(ctx.entry):
+        return None
+    return reachable(ctx.graph, ctx.entry, failing)
+
+
+def position(ctx: Context, anchor: Signal, failing: set[str], path: set[str] | None = None) -> float:
     """Factor for where the anchor sits: a caller of a failing component is penalised, the deepest failing
-    component (callers failing, dependencies healthy) gets a bonus."""
+    component (callers failing, dependencies healthy) gets a bonus; a failing component that the asked-about
+    component does not reach through failing calls cannot explain what was asked."""
     within = ctx.graph.placement(anchor.evidence).within
     if not within:
         return 1.0
+    if path is not None and not within & path:
+        return W.OFF_PATH_FACTOR
     below = ctx.graph.downstream(within) - within
     above = ctx.graph.upstream(within) - within
     if below & failing:
@@ -52,6 +64,7 @@ def position(ctx: Context, anchor: Signal, failing: set[str]) -> float:
 
 def fault_hypotheses(ctx: Context) -> list[Hypothesis]:
     failing = failing_components(ctx)
+    path = on_path(ctx, failing)
     found: list[Hypothesis] = []
     for anchor in ctx.strong:
         if anchor.kind not in W.ANCHOR_WEIGHT or is_recovery(anchor):
@@ -74,7 +87,7 @@ def fault_hypotheses(ctx: Context) -> list[Hypothesis]:
             weight = W.EDGE_SYMPTOM_WEIGHT  # an error/latency metric is a symptom, rarely the cause itself
         if ctx.onset is not None and anchor.onset is not None and abs((anchor.onset - ctx.onset).total_seconds()) > W.ANCHOR_FAR_MINUTES * 60:
             weight *= W.ANCHOR_FAR_FACTOR  # began long before or after the problem asked about
-        weight *= position(ctx, anchor, failing)
+        weight *= position(ctx, anchor, failing, path)
         score = weight * strength + W.ANCHOR_SOURCE_BONUS * (len(sources) - 1)
         hypothesis = Hypothesis("fault", fault_title(anchor), score, [anchor.evidence], [(v, s.evidence) for v, s in links], strength, sources)
         hypothesis.reason = f"anchor strength {anchor.strength:.2f}, corroborated by {len(sources)} source(s)"

@@ -73,6 +73,19 @@ def aliases(name: Any) -> set[str]:
     return found
 
 
+def dependency(dims: dict) -> tuple[set[str], set[str]]:
+    """(caller, callee) aliases of a dependency metric: Application Signals reports what ``Service`` sees of its
+    calls to ``RemoteService`` (latency, faults, errors per dependency); both empty for any other series."""
+    remote = dims.get("RemoteService")
+    if not remote:
+        return set(), set()
+    caller = set()
+    for key, value in dims.items():
+        if key != "RemoteService" and _SERVICE_DIMENSIONS.match(str(key)):
+            caller |= aliases(value)
+    return caller, aliases(remote)
+
+
 @dataclass
 class Placement:
     """Where one fact sits in the graph: the components it is in, the nodes it touches."""
@@ -114,6 +127,12 @@ def place(item: Evidence) -> Placement:
             spot.within |= aliases(group)
     elif item.kind == "metric_shift":
         dims = a.get("dimensions") if isinstance(a.get("dimensions"), dict) else {}
+        caller, callee = dependency(dims)
+        if callee:  # what a caller sees of its calls to a dependency: a fact about the dependency
+            spot.within |= callee
+            spot.touches |= caller
+            spot.touches -= spot.within
+            return spot
         for key, value in dims.items():
             if _SERVICE_DIMENSIONS.match(str(key)):
                 spot.within |= aliases(value)
@@ -196,4 +215,35 @@ def build(evidence: Iterable[Evidence]) -> Graph:
             for caller in spot.within:
                 for callee in spot.touches:
                     graph.add_edge(caller, callee)
+        elif item.kind == "metric_shift" and isinstance(item.attrs.get("dimensions"), dict):
+            callers, callees = dependency(item.attrs["dimensions"])
+            for caller in callers:
+                for callee in callees:
+                    graph.add_edge(caller, callee)
     return graph
+
+
+def named_in(graph: Graph, text: str | None) -> set[str]:
+    """The graph's components that ``text`` (the question, the focus) names: where the traversal starts."""
+    if not text:
+        return set()
+    nodes = set(graph.calls) | {c for callees in graph.calls.values() for c in callees}
+    nodes |= {c for spot in graph.placements.values() for c in spot.within}
+    words: set[str] = set()
+    for word in re.split(r"[\s,;?!()\[\]\"']+", text[:1000]):
+        words |= aliases(word)
+    return nodes & words
+
+
+def reachable(graph: Graph, start: set[str], failing: set[str]) -> set[str]:
+    """Components ``start`` reaches through calls into failing components only (anomaly traversal): a failure
+    there can have propagated up to ``start``; a failing component outside this set cannot explain it."""
+    seen = set(start)
+    frontier = list(start)
+    while frontier:
+        node = frontier.pop()
+        for callee in graph.calls.get(node, ()):
+            if callee in failing and callee not in seen:
+                seen.add(callee)
+                frontier.append(callee)
+    return seen

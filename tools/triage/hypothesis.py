@@ -11,7 +11,7 @@ from typing import Iterable
 from tools.common.evidence import Evidence
 from tools.common.timewindow import Window
 from tools.triage import weights as W
-from tools.triage.graph import Graph, build
+from tools.triage.graph import Graph, build, named_in
 from tools.triage.signals import SERVICE_WORDS, Signal
 
 
@@ -91,18 +91,23 @@ class Context:
     changes: list[Signal]
     findings: list[Signal]
     idf: dict[str, float]
+    entry: set[str] = field(default_factory=set)
+    """The components the question or focus names (where an anomaly traversal starts; empty when none is in the
+    graph)."""
 
     @classmethod
     def of(cls, signals: list[Signal], onset: datetime | None, window: Window, focus: str | None,
-           onset_basis: list[Signal] | None) -> "Context":
+           onset_basis: list[Signal] | None, question: str | None = None) -> "Context":
         symptoms = [s for s in signals if s.strength > 0]
         changes = [s for s in signals if s.kind == "change" and not s.evidence.attrs.get("read_only")
                    and not s.evidence.attrs.get("error_code")]
+        graph = build(s.evidence for s in signals)
         return cls(
             signals=signals, onset=onset, window=window, focus=focus, onset_basis=list(onset_basis or []),
-            graph=build(s.evidence for s in signals), symptoms=symptoms,
+            graph=graph, symptoms=symptoms,
             strong=[s for s in symptoms if s.strength >= W.STRONG_SYMPTOM], changes=changes,
             findings=[s for s in signals if s.kind == "finding"], idf=idf_of(changes),
+            entry=named_in(graph, focus) or named_in(graph, question),
         )
 
 

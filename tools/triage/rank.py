@@ -109,9 +109,10 @@ def rank(
     limit: int = 5,
     onset_basis: list[Signal] | None = None,
     bands: confidence.Bands | None = None,
+    question: str | None = None,
 ) -> list[Hypothesis]:
     """Ranked hypotheses, best first, with calibrated confidence."""
-    ctx = Context.of(signals, onset, window, focus, onset_basis)
+    ctx = Context.of(signals, onset, window, focus, onset_basis, question)
     hypotheses = change_hypotheses(ctx)
     findings = finding_hypotheses(ctx)
     hypotheses += findings

@@ -33,7 +33,7 @@ def investigate(request: Any) -> ToolResult:
         log_baseline_missing = request.snapshot.manifest.start > request.window.start - (request.window.end - request.window.start) / 2
     discount_edge_shifts(signals, data_start, log_baseline_missing=log_baseline_missing, window_start=request.window.start)
     onset, basis = find_onset(signals, request.window)
-    hypotheses = rank(signals, onset, request.window, focus, onset_basis=basis)
+    hypotheses = rank(signals, onset, request.window, focus, onset_basis=basis, question=question)
     if onset is None and hypotheses and hypotheses[0].kind == "security" and hypotheses[0].confidence != "low":
         # no availability symptom: the incident began with the first linked finding or suspicious call
         times = [e.time for e in hypotheses[0].evidence(10) if e.time is not None]

@@ -11,6 +11,7 @@ from typing import Any
 
 from tools.common.evidence import Evidence
 from tools.common.timewindow import parse_instant, to_utc, UTC
+from tools.triage import weights as W
 
 SYMPTOM_KINDS = {"error_pattern", "alb_errors", "alb_latency", "metric_shift", "trace_fault", "failed_call"}
 CHANGE_KINDS = {"change"}
@@ -203,6 +204,8 @@ def symptom_strength(item: Evidence) -> float:
         ratio = p95 / base if base > 0 else 3.0
         return 0.7 if ratio >= 3 else 0.5 if ratio >= 1.8 else 0.1
     if kind == "metric_shift":
+        if a.get("shift") == "new":
+            return W.NEW_GAUGE_STRENGTH  # began reporting in the window: no level before it to compare with
         magnitude = abs(number(a.get("magnitude")))
         score = number(a.get("score"), magnitude)
         name = str(a.get("metric", ""))

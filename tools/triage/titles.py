@@ -92,6 +92,9 @@ def change_title(change: Signal, onset: datetime | None, mentioned: set[str] | N
 def metric_resource(attrs: dict) -> str | None:
     """The resource a metric is about, from its dimensions (the most specific strict name)."""
     dims = attrs.get("dimensions") if isinstance(attrs.get("dimensions"), dict) else {}
+    caller, callee = strict_name(dims.get("Service")), strict_name(dims.get("RemoteService"))
+    if caller and callee:  # a dependency metric: what the caller sees of its calls to the callee
+        return f"calls from {caller} to {callee}"
     preferred = ("DBInstanceIdentifier", "DBClusterIdentifier", "TableName", "FunctionName", "QueueName", "ServiceName",
                  "CacheClusterId", "TargetGroup", "LoadBalancer", "FileSystemId", "InstanceId", "StreamName", "Service",
                  "ClusterName", "BucketName", "ApiName", "DomainName")

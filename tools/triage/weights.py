@@ -20,6 +20,12 @@ STRONG_SYMPTOM = 0.3
 """A symptom at least this abnormal can anchor a hypothesis and make a window 'not quiet' (below it the window
 reads as 'nothing clearly abnormal'): it is the strength of a pattern that doubled against its baseline."""
 
+NEW_GAUGE_STRENGTH = 0.1
+"""A gauge (an average, a percentile, a utilisation) that began reporting inside the window has no level before it:
+its appearance says calls or a resource began, not that anything got worse (an hourly STS call's latency 'rising
+from 0'). Context only, below ``SYMPTOM_MIN``-level links and never an anchor. Counts are filled with 0 where
+missing, so an error count that appears is a measured rise and keeps its strength."""
+
 SUPPORT_DECAY = 0.5
 """The best link counts fully, each further one half as much as the one before: corroboration helps, repetition
 of the same fact does not."""
@@ -153,6 +159,11 @@ call graph): its callers' faults are symptoms of it."""
 
 CALLER_PENALTY = 0.55
 """A fault in a component that calls another failing component is more likely a consequence than a cause."""
+
+OFF_PATH_FACTOR = 0.5
+"""When the question names a component with calls in the graph, a failing component it does not reach through
+failing calls (another application's noisy function, an asynchronous workflow nobody waits on) cannot explain
+what was asked: it stays listed, weighed down."""
 
 EDGE_SYMPTOM_WEIGHT = 0.5
 """Error and latency metrics of an edge (5xx count, latency, TargetResponseTime) are symptoms, rarely causes."""

@@ -1,0 +1,79 @@
+"""Anomaly traversal from the component the question names, over a call graph made of Application Signals
+dependency metrics (``Service`` -> ``RemoteService``), and gauges without a baseline.
+
+Generic names (storefront, catalog, ...): the rules are about the shape of the graph and the data, not a system.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from evidence_factory import WINDOW, metric  # noqa: E402
+
+from tools.triage import weights as W  # noqa: E402
+from tools.triage.graph import build, named_in, place, reachable  # noqa: E402
+from tools.triage.onset import find_onset  # noqa: E402
+from tools.triage.rank import rank  # noqa: E402
+from tools.triage.signals import signal, symptom_strength  # noqa: E402
+
+NS = "ApplicationSignals"
+
+
+def latency(service: str, minute: float, before: float, after: float, remote: str | None = None, score: float = 0.8):
+    dims = {"Environment": "eks:shop", "Service": service}
+    if remote:
+        dims["RemoteService"] = remote
+    item = metric("Latency", NS, dims, minute, before, after, score)
+    item.attrs.update(statistic="Average", unit="Milliseconds", shift="shift")
+    return item
+
+
+def ranked(evidence, question=None):
+    signals = [signal(e) for e in evidence]
+    onset, basis = find_onset(signals, WINDOW)
+    return rank(signals, onset, WINDOW, onset_basis=basis, question=question)
+
+
+def test_a_dependency_metric_is_a_fact_about_the_callee_and_an_edge_from_the_caller():
+    item = latency("storefront", 40, 20, 90, remote="catalog")
+    spot = place(item)
+    assert spot.within == {"catalog"} and spot.touches == {"storefront"}
+    assert build([item]).calls == {"storefront": {"catalog"}}
+
+
+def test_the_question_names_where_the_traversal_starts():
+    graph = build([latency("storefront", 40, 20, 90, remote="catalog")])
+    assert named_in(graph, "Storefront latency is high since 09:40, why?") == {"storefront"}
+    assert named_in(graph, "why is everything slow?") == set()
+
+
+def test_traversal_follows_failing_callees_only():
+    graph = build([latency("storefront", 40, 20, 90, remote="catalog"), latency("catalog", 40, 5, 6, remote="search-index")])
+    assert reachable(graph, {"storefront"}, failing={"catalog"}) == {"storefront", "catalog"}
+    assert reachable(graph, {"storefront"}, failing={"search-index"}) == {"storefront"}
+
+
+def test_the_failing_dependency_of_the_asked_service_beats_a_louder_failure_it_does_not_reach():
+    evidence = [
+        latency("storefront", 40, 80, 120),                             # the symptom asked about
+        latency("storefront", 40, 6, 30, remote="catalog"),             # storefront's calls to catalog slowed
+        latency("catalog", 40, 6, 30),
+        latency("report-batch", 39, 900, 4000, score=1.0),              # louder, but nobody on the path calls it
+        latency("scheduler", 39, 100, 300, remote="report-batch", score=1.0),
+    ]
+    top = ranked(evidence, question="storefront latency is high since 09:40, why?")[0]
+    assert "catalog" in top.title and "report-batch" not in top.title
+    # without a question there is no path to judge by: the louder failure is not pushed down
+    unanchored = ranked(evidence)
+    assert any("report-batch" in h.title for h in unanchored[:2])
+
+
+def test_a_gauge_that_only_began_reporting_in_the_window_is_context_not_a_symptom():
+    appeared = latency("storefront", 40, 0, 800, remote="sts")
+    appeared.attrs["shift"] = "new"
+    assert symptom_strength(appeared) == W.NEW_GAUGE_STRENGTH < W.STRONG_SYMPTOM
+    measured = latency("storefront", 40, 6, 30, remote="catalog")
+    assert symptom_strength(measured) >= W.STRONG_SYMPTOM
