@@ -65,3 +65,50 @@ def test_robust_z_baseline_and_candidates() -> None:
     namespace, metric, dims, _ = external._nab_key("rds_cpu_utilization_cc0c53")
     assert (namespace, metric, dims) == ("AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": "db-cc0c53"})
     assert series_id(namespace, metric, dims) == metric_fact(namespace, metric, dims).evidence_id
+
+
+def _petshop_csv(path: Path, nodes: list[str], rows: list[list[float]], start: float) -> None:
+    columns = [(n, m, s) for n in nodes for m, s in (("latency", "Average"), ("latency", "p99"), ("availability", "Average"),
+                                                    ("requests", "Sum"))]
+    lines = ["microservice," + ",".join(c[0] for c in columns), "metric," + ",".join(c[1] for c in columns),
+             "statistic," + ",".join(c[2] for c in columns), "unix_timestamp," + "," * (len(columns) - 1)]
+    for i, values in enumerate(rows):
+        cells = []
+        for latency in values:
+            cells += [str(latency), str(latency * 2), "100.0", "50"]
+        lines.append(f"{start + 300 * i}," + ",".join(cells))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_petshop_issue_becomes_service_and_dependency_series(tmp_path: Path) -> None:
+    import json
+
+    external = load("triage_external")
+    traffic = tmp_path / "low"
+    issue = traffic / "train" / "issue_0"
+    (traffic / "noissue").mkdir(parents=True)
+    issue.mkdir(parents=True)
+    nodes = ["front", "search_AWS::ECS::Fargate", "search_client"]
+    (traffic / "graph.csv").write_text(",front,search_AWS::ECS::Fargate,search_client\n"
+                                       "front,0.0,1.0,0.0\nsearch_AWS::ECS::Fargate,0.0,0.0,0.0\nsearch_client,0.0,1.0,0.0\n")
+    _petshop_csv(traffic / "noissue" / "metrics.csv", nodes, [[0.08, 0.006, 0.001]] * 10, 1_600_000_000)
+    _petshop_csv(issue / "metrics.csv", nodes, [[0.08, 0.006, 0.001], [0.12, 0.04, 0.001], [0.13, 0.05, 0.001]], 1_700_000_000)
+    (issue / "target.json").write_text(json.dumps({"target": {"node": "front", "metric": "latency", "timestamp": 1_700_000_300},
+                                                   "root_cause": {"node": "search_AWS::ECS::Fargate"}}))
+    assert external._read_graph(traffic / "graph.csv") == [("front", "search_AWS::ECS::Fargate"),
+                                                           ("search_client", "search_AWS::ECS::Fargate")]
+    _, baseline = external._read_petshop(traffic / "noissue" / "metrics.csv")
+    root = tmp_path / "snap"
+    ids, _, question, _ = external.petshop_snapshot(root, traffic, issue, baseline)
+    assert question.startswith("front latency is high since")
+    series = [json.loads(line) for line in (root / "metrics" / "ApplicationSignals.jsonl").read_text().splitlines()]
+    dependency = [s for s in series if any(d["Name"] == "RemoteService" for d in s["Dimensions"])]
+    # one edge (front -> search), latency and fault; none from X-Ray's uninstrumented client node
+    assert {tuple((d["Name"], d["Value"]) for d in s["Dimensions"]) for s in dependency} == {
+        (("Environment", "generic:default"), ("Service", "front"), ("RemoteService", "search_AWS::ECS::Fargate"))}
+    edge_latency = next(s for s in dependency if s["MetricName"] == "Latency")
+    own_latency = next(s for s in series if s["MetricName"] == "Latency" and s["Dimensions"][1]["Value"] == "search_AWS::ECS::Fargate"
+                       and len(s["Dimensions"]) == 2)
+    assert edge_latency["Datapoints"] == own_latency["Datapoints"]  # the callee's statistics
+    assert ids[series_id("ApplicationSignals", "Latency", {"Environment": "generic:default", "Service": "front",
+                                                           "RemoteService": "search_AWS::ECS::Fargate"})] == "search_AWS::ECS::Fargate"
