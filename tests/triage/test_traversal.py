@@ -77,3 +77,12 @@ def test_a_gauge_that_only_began_reporting_in_the_window_is_context_not_a_sympto
     assert symptom_strength(appeared) == W.NEW_GAUGE_STRENGTH < W.STRONG_SYMPTOM
     measured = latency("storefront", 40, 6, 30, remote="catalog")
     assert symptom_strength(measured) >= W.STRONG_SYMPTOM
+
+
+def test_a_utilisation_at_its_ceiling_is_a_strong_symptom_a_hit_ratio_is_not():
+    disk = metric("disk_used_percent", "CWAgent", {"InstanceId": "i-0a1b2c3d4e5f60718", "path": "/"}, 29, 75, 99.9, 0.4)
+    disk.attrs.update(statistic="Average", unit="Percent", shift="shift", at_limit=True, magnitude=0.25)
+    assert symptom_strength(disk) == W.AT_LIMIT_STRENGTH
+    hits = metric("CacheHitRate", "AWS/ElastiCache", {"CacheClusterId": "sessions-001"}, 29, 80, 99.9, 0.4)
+    hits.attrs.update(statistic="Average", unit="Percent", shift="shift", at_limit=True, magnitude=0.25)
+    assert symptom_strength(hits) < W.STRONG_SYMPTOM

@@ -73,6 +73,7 @@ class Shift:
     score: float              # strength 0..1 (before closeness to the onset)
     end_time: datetime | None = None   # when the series came back, if it did inside the window
     rank_score: float = field(default=0.0, compare=False)
+    at_limit: bool = False    # a percentage that reached its ceiling (``detect_ceiling``)
 
 
 # --- small statistics ------------------------------------------------------------------------------------
@@ -230,6 +231,52 @@ def detect_shift(
     return Shift(
         "shift", c, ts[c], before, after, "up" if sign > 0 else "down", round(magnitude, 4), round(effect, 2),
         round(persistence, 3), _strength(effect, rel_median, persistence), ts[end] if end < len(ts) else None,
+    )
+
+
+CEILING = 95.0
+"""A percentage (disk, memory, CPU utilisation) at or above this is at its limit: writes fail, allocations fail."""
+
+CEILING_HEADROOM = 10.0
+"""Before reaching the ceiling the series spent at least a quarter of its points this far below it: a ramp up to
+the limit, not a disk that was full all along (that is a standing condition, not a change in this window)."""
+
+CEILING_NEAR = 5.0
+"""After reaching the ceiling, points within this of it count as 'still at the limit' (persistence)."""
+
+
+def detect_ceiling(
+    times: Sequence[datetime],
+    values: Sequence[float | None],
+    window_start: datetime,
+    params: Params = DEFAULT,
+) -> Shift | None:
+    """A percentage that climbed to its ceiling after ``window_start`` and stayed there: a disk filling up
+    gradually. A level-shift test misses it when its baseline is the ramp itself (noisy 'before', small relative
+    change); reaching the limit is what breaks things, so the change time is the first point at the ceiling."""
+    pairs = [(t, float(v)) for t, v in zip(times, values) if v is not None and math.isfinite(v)]
+    ts = [t for t, _ in pairs]
+    xs = [v for _, v in pairs]
+    n_base = sum(1 for t in ts if t < window_start)
+    if n_base < 3 or max(xs[:n_base]) >= CEILING:
+        return None
+    c = next((i for i in range(n_base, len(xs)) if xs[i] >= CEILING), None)
+    if c is None or len(xs) - c < params.min_after:
+        return None
+    approach, after_vals = xs[:c], xs[c:]
+    if percentile(approach, 25) > CEILING - CEILING_HEADROOM:
+        return None
+    persistence = sum(1 for v in after_vals if v >= CEILING - CEILING_NEAR) / len(after_vals)
+    if persistence < params.min_persistence:
+        return None
+    before, after = summarise(approach), summarise(after_vals)
+    reference = percentile(approach, 25)
+    _, scale = robust_level(xs[:n_base])
+    effect = min(100.0, (after.p50 - reference) / scale)
+    relative = (after.p50 - reference) / max(abs(reference), 1e-12)
+    return Shift(
+        "shift", c, ts[c], before, after, "up", round(_relative(before.mean, after.mean), 4), round(effect, 2),
+        round(persistence, 3), max(_strength(effect, relative, persistence), APPEARANCE_SCORE), None, at_limit=True,
     )
 
 

@@ -68,9 +68,17 @@ def analyse(
         if coverage is not None:
             values = [v if coverage.contains(t) else None for t, v in zip(times, values)]
         shift = detect.detect_shift(times, values, split, params)
+        if shift is None and is_percentage(series):
+            shift = detect.detect_ceiling(times, values, split, params)
         if shift is not None:
             findings.append(Finding(series, shift))
     return findings
+
+
+def is_percentage(series: Series) -> bool:
+    """A 0-100 utilisation (unit Percent, or named so when GetMetricData gives no unit): it has a ceiling."""
+    name = series.key.metric.lower()
+    return not series.is_count and (series.unit == "Percent" or name.endswith(("percent", "percentage", "utilization")))
 
 
 def _round(value: float) -> float:
@@ -152,6 +160,7 @@ def evidence_for(finding: Finding, window: Window, region: str) -> Evidence:
             "change_time": iso(shift.change_time),
             "direction": shift.direction,
             "shift": shift.kind,
+            "at_limit": shift.at_limit,
             "magnitude": shift.magnitude,
             "score": shift.rank_score,
             "resources": [value for _, value in key.dimensions],

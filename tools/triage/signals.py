@@ -24,6 +24,8 @@ _SYMPTOM_METRIC = re.compile(
 )
 _SATURATION = re.compile(r"(connection|cpu|memory|swap|queuedepth|diskqueue|backlog|concurrent|inflight|pending|"
                          r"throttl|exhaust|saturat|maxconn|approximatenumberofmessagesvisible|approximateageofoldestmessage)", re.I)
+# A percentage at its ceiling is bad when it measures use of something finite (not a hit ratio or an availability).
+_SATURATION_OR_STORAGE = re.compile(r"(used|usage|util|cpu|mem|disk|storage|swap|inode|full|capacity|connection)", re.I)
 _FALLING_BAD = re.compile(r"^(Free|Available)|FreeStorage|FreeableMemory|FreeLocalStorage|Balance$|Credit|^HealthyHostCount$", re.I)
 _HEX_ID = re.compile(r"^[a-z]{1,12}-[0-9a-f]{6,40}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -206,6 +208,8 @@ def symptom_strength(item: Evidence) -> float:
     if kind == "metric_shift":
         if a.get("shift") == "new":
             return W.NEW_GAUGE_STRENGTH  # began reporting in the window: no level before it to compare with
+        if a.get("at_limit") and _SATURATION_OR_STORAGE.search(str(a.get("metric", ""))):
+            return W.AT_LIMIT_STRENGTH  # a disk, memory or CPU that climbed to 100 %
         magnitude = abs(number(a.get("magnitude")))
         score = number(a.get("score"), magnitude)
         name = str(a.get("metric", ""))

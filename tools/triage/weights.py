@@ -26,6 +26,10 @@ its appearance says calls or a resource began, not that anything got worse (an h
 from 0'). Context only, below ``SYMPTOM_MIN``-level links and never an anchor. Counts are filled with 0 where
 missing, so an error count that appears is a measured rise and keeps its strength."""
 
+AT_LIMIT_STRENGTH = 0.75
+"""A utilisation that climbed to its ceiling in the window (``detect_ceiling``: a disk filling up gradually) is
+as diagnostic as a saturation metric's measured jump: writes and allocations fail at 100 %."""
+
 SUPPORT_DECAY = 0.5
 """The best link counts fully, each further one half as much as the one before: corroboration helps, repetition
 of the same fact does not."""
