@@ -68,8 +68,8 @@ def analyse(
         if coverage is not None:
             values = [v if coverage.contains(t) else None for t, v in zip(times, values)]
         shift = detect.detect_shift(times, values, split, params)
-        if shift is None and is_percentage(series):
-            shift = detect.detect_ceiling(times, values, split, params)
+        if is_percentage(series):  # reaching 100 % is the failure, whatever the level-shift test saw of the ramp
+            shift = detect.detect_ceiling(times, values, split, params) or shift
         if shift is not None:
             findings.append(Finding(series, shift))
     return findings
@@ -97,6 +97,8 @@ def _number(value: float) -> str:
 def _change_text(shift: detect.Shift) -> str:
     if shift.kind != "shift":
         return {"new": "appeared in the window", "stopped": "stopped reporting"}[shift.kind]
+    if shift.at_limit:
+        return f"reached its limit ({_number(shift.after.p50)} %)"
     if shift.before.mean == 0:
         return f"{shift.direction} from 0"
     return f"{shift.direction} {shift.magnitude * 100:+.0f}%"
