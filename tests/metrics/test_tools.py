@@ -75,7 +75,7 @@ def test_evidence_attrs_follow_the_metric_shift_contract(incident: Snapshot) -> 
     assert result is not None
     evidence = next(e for e in result.evidence if e.attrs["metric"] == "HTTPCode_Target_5XX_Count")
     assert set(evidence.attrs) == {"namespace", "metric", "dimensions", "statistic", "unit", "before", "after", "change_time",
-                                   "direction", "shift", "magnitude", "score", "resources", "onset"}
+                                   "direction", "shift", "at_limit", "magnitude", "score", "resources", "onset"}
     assert evidence.attrs["shift"] == "shift"  # a measured move (an error count missing is 0, never 'new')
     assert evidence.kind == "metric_shift" and evidence.id.startswith("M-")
     assert evidence.attrs["dimensions"] == ALB and evidence.attrs["resources"] == [ALB["LoadBalancer"]]
