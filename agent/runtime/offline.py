@@ -20,9 +20,9 @@ from agent.runtime.intents import classify, words
 from agent.runtime.timephrases import TimeAsk, read_times, yesterday
 from agent.runtime.tools import ToolBox, ToolCall
 from tools.common.evidence import id_pattern
+from tools.common.limits import SLACK_LIMIT
 from tools.common.timewindow import Window
 
-SLACK_LIMIT = 2500
 # The first investigation starts this long before the time the operator names: the hour before the symptoms
 # is the baseline that shows what changed.
 TRIAGE_LEAD = timedelta(minutes=60)

@@ -21,14 +21,15 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 
 from tools.common.invocation import with_clean_log_state
+from tools.common.limits import CHATBOT_TITLE_LIMIT, SLACK_LIMIT
 
 logger = Logger(service="ops-agent-alarm", level=os.environ.get("LOG_LEVEL", "INFO"))
 
 ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
 LOOKBACK = timedelta(minutes=60)
 MAX_AFTER = timedelta(minutes=30)
-TITLE_LIMIT = 250
-DESCRIPTION_LIMIT = 2500  # Slack shows at most this much of one message
+TITLE_LIMIT = CHATBOT_TITLE_LIMIT
+DESCRIPTION_LIMIT = SLACK_LIMIT
 _FOCUS_DIMENSIONS = ("LoadBalancer", "ServiceName", "FunctionName", "TableName", "DBInstanceIdentifier", "DBClusterIdentifier",
                      "QueueName", "TargetGroup", "ClusterName", "CacheClusterId", "ApiName", "StateMachineArn")
 _SAFE = re.compile(r"^[A-Za-z0-9_./#:@+=,\-* ]{1,256}$")

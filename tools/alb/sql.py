@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tools.common.patterns import UUID_ANY_CASE
 from tools.common.timewindow import UTC, Window
 
 BUCKET_SECONDS = {1: 60, 5: 300}
@@ -77,7 +78,7 @@ class Query:
 
 # --- expressions ---------------------------------------------------------------------------------
 
-_UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_UUID = f"^{UUID_ANY_CASE}$"
 # No '?' anywhere in the SQL text but the placeholders (\x3F is '?' for Java regex and RE2 alike).
 PATH_OF_URL = r"^([A-Za-z][A-Za-z0-9+.-]*://[^/\x3F#]*){0,1}(/[^\x3F#]*)"
 

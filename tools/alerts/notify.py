@@ -19,10 +19,11 @@ from typing import Any
 from tools.alerts.detector import Trigger
 from tools.alerts.state import Incident
 from tools.alerts.thresholds import MAX_NOTIFICATIONS_PER_INCIDENT
+from tools.common.limits import CHATBOT_TITLE_LIMIT, SLACK_LIMIT
 from tools.common.safety import fence, safe
 
-TITLE_LIMIT = 250  # Chatbot truncates longer titles
-DESCRIPTION_LIMIT = 2500  # Slack shows at most this much of one message
+TITLE_LIMIT = CHATBOT_TITLE_LIMIT
+DESCRIPTION_LIMIT = SLACK_LIMIT
 NEXT_STEPS = 5
 STEP_LIMIT = 300
 KEYWORDS = 5

@@ -24,13 +24,13 @@ from tools.common.evidence import Evidence, cloudtrail_event_link, evidence_id
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
 from tools.common.incident import IncidentContext
+from tools.common.patterns import is_region
 from tools.common.timewindow import UTC, iso
 
 MAX_GROUP_LINES = 45
 MAX_RELEVANT = 8
 MAX_FAILED_LINES = 15
 _PLAIN = re.compile(r"^[A-Za-z0-9_.:/@+=,#*()-]{1,200}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 
 
 def label(text: str, limit: int = 120) -> str:
@@ -45,7 +45,7 @@ def event_evidence_id(call: Call) -> str:
 
 def _link_region(digest: Digest, call: Call) -> str:
     """The event's own region for its console link (IAM events live in us-east-1), else the workload's."""
-    return call.region if _REGION.match(call.region) else digest.query.region
+    return call.region if is_region(call.region) else digest.query.region
 
 
 def when(digest: Digest, call: Call, onset: datetime | None = None) -> str:

@@ -17,13 +17,15 @@ import json
 import re
 from typing import Any
 
+from tools.common.patterns import ARN_VALUE
+
 MAX_RESOURCES = 12
 _ID = re.compile(
     r"^(?:vpce|vpc|rtb|sg|sgr|subnet|i|eni|igw|eigw|nat|acl|ami|vol|snap|tgw|tgw-attach|tgw-rtb|pcx|pl|lt|"
     r"eipalloc|eipassoc|fl|dopt|vgw|cgw|vpn|key|lb|elb|fs|fsmt|db|cluster|r|sir|vpce-svc|rtbassoc|"
     r"ipam|prefix)-[0-9a-zA-Z]{6,40}$"
 )
-_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S{1,1000}$")
+_ARN = re.compile(f"^{ARN_VALUE}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:/@+=,#*-]{1,200}$")
 _RESOURCE_KEY = re.compile(
     r"(?i)(?:^|_|[a-z])(?:Id|Ids|Arn|Arns|Name|Names|Identifier|Url)$|^(?:bucket|key|queueUrl|topicArn|"

@@ -22,6 +22,7 @@ import fastjsonschema
 from tools import sources
 from tools.common import config_schema as cs
 from tools.common.errors import ConfigError
+from tools.common.patterns import REGION
 
 # project.name prefixes every resource name. The tightest limits it meets (infra.naming derives each name and
 # tests/stack synthesizes and validates the longest name): the guardrail name (50 characters) and the Lambda /
@@ -33,7 +34,7 @@ _NAME = {"type": "string", "minLength": 2, "maxLength": PROJECT_NAME_MAX, "patte
 CORE_SCHEMA: dict[str, Any] = {
     "project": cs.section({
         "name": cs.prop(_NAME, "ops-agent"),
-        "region": cs.prop({"type": "string", "pattern": r"^[a-z]{2}(-gov)?-[a-z]+-\d$"}, "us-east-1"),
+        "region": cs.prop({"type": "string", "pattern": f"^{REGION}$"}, "us-east-1"),
         "account": cs.prop({"type": "string", "pattern": r"^$|^\d{12}$"}, ""),
         "tags": cs.prop({"type": "object", "additionalProperties": {"type": "string", "maxLength": 256}}, {}),
     }),

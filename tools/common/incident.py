@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tools.common.patterns import is_region
 from tools.common.timewindow import UTC, parse_instant
 
 ONSET_KEY = "opsagent_onset"
@@ -57,7 +58,6 @@ _GENERIC = frozenset({
     "elasticloadbalancing", "targetgroup", "loadbalancer", "assumed", "amazonaws", "cluster", "dynamodb", "putitem",
     "getitem", "query", "scan", "batchwriteitem", "getobject", "putobject", "requestid", "security-group",
 })
-_REGION = re.compile(r"^(?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov)?-[a-z]+-\d$")
 # The shortest name part that links a change to a symptom by containment ('shop' in 'shop-alb' is too weak).
 MIN_PART = 5
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.:/@-]{2,120}")
@@ -107,7 +107,7 @@ def names_of(values: Iterable[Any]) -> list[str]:
                 found.setdefault(word, None)
                 continue
             for segment in re.split(r"[/:@.]", word):
-                if len(segment) >= 4 and segment not in _GENERIC and not segment.isdigit() and not _REGION.match(segment):
+                if len(segment) >= 4 and segment not in _GENERIC and not segment.isdigit() and not is_region(segment):
                     found.setdefault(segment, None)
     return list(found)
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.common.limits import SLACK_LIMIT
 from tools.common.safety import safe
 from tools.knowledge import store
 from tools.knowledge.incidents import fingerprint, similar
 
 HYPOTHESES_WITH_RUNBOOKS = 3  # the ones an on-call engineer reads
-SUMMARY_LIMIT = 2500  # the Slack answer's limit (triage-report.schema.json)
 
 
 def hypothesis_query(entry: dict[str, Any], hypothesis: Any) -> str:
@@ -29,7 +29,7 @@ def hypothesis_query(entry: dict[str, Any], hypothesis: Any) -> str:
 
 
 def _append(report: dict[str, Any], line: str) -> None:
-    if len(report["summary"]) + 1 + len(line) <= SUMMARY_LIMIT:
+    if len(report["summary"]) + 1 + len(line) <= SLACK_LIMIT:
         report["summary"] = report["summary"] + "\n" + line
 
 

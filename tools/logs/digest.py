@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from tools.common.coverage import new_without_baseline
 from tools.common.decisive import exception_in, shorten
 from tools.common.evidence import Evidence, log_events_link, logs_insights_link
+from tools.common.patterns import ARN_IN_TEXT
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
 from tools.common.timewindow import UTC, Window, iso
@@ -27,7 +28,7 @@ MAX_EVIDENCE = 30
 SAMPLES = 2
 _EXCEPTION = re.compile(r"\b((?:[A-Za-z_][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Fault|Timeout))\b")
 _TIMEOUT_WORDS = re.compile(r"(?i)\b(timed out|timeout|throttl\w*|refused|denied|unavailable|unreachable|reset)\b")
-_ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d{0,12}:[^\s\"',;)\]]+")
+_ARN = re.compile(ARN_IN_TEXT)
 _AWS_HOST = re.compile(r"\b(?:[a-z0-9-]+\.)+amazonaws\.com\b")
 
 LINE_CONTEXT = timedelta(seconds=30)  # a line's link opens its stream this long either side of it

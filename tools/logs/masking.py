@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from tools.common.patterns import ARN_IN_TEXT, UUID_ANY_CASE
+
 WILDCARD = "<*>"
 
 OPTIONAL_KINDS = ("kv", "quoted")
@@ -38,8 +40,8 @@ MASKS: tuple[tuple[str, str], ...] = (
     ("TS", r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T :.-]\d{1,2}[:.]\d{2}[:.]\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"),
     ("DATE", r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
              r"\s+\d{1,2}(?:,?\s+\d{4})?(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?)?(?:\s+\d{4})?\b"),
-    ("UUID", r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
-    ("ARN", r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d{0,12}:[^\s\"',;)\]]+"),
+    ("UUID", r"\b" + UUID_ANY_CASE + r"\b"),
+    ("ARN", ARN_IN_TEXT),
     ("EMAIL", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     ("URL", r"\b[a-zA-Z][\w+.-]*://[^\s\"'<>]+"),
     ("PAREN", r"(?<=\s)\((?:[^()\s]*[\d.][^()\s]*)?\)(?=\s|$)"),  # a parenthesised value, or an empty one

@@ -10,13 +10,13 @@ from typing import Any
 from tools.common.decisive import shorten
 from tools.common.evidence import Evidence, log_group_link
 from tools.common.incident import session_values
+from tools.common.limits import SLACK_LIMIT
 from tools.common.result import ToolResult
 from tools.common.safety import FENCE_CLOSE, FENCE_OPEN, redact
 from tools.common.timewindow import Window, iso
 from tools.triage.headline import all_clear, could_not_check, nothing_read
 from tools.triage.rank import Hypothesis, hhmm
 
-SLACK_LIMIT = 2500
 EVIDENCE_PER_HYPOTHESIS = 8
 EVIDENCE_IN_SLACK = 5
 _PROBLEM_STATUSES = ("error", "partial", "not_configured")
