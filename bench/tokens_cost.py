@@ -150,6 +150,7 @@ def prompt_sizes() -> tuple[int, int]:
 def athena_partitions() -> tuple[list[int], list[int]]:
     """Day partitions read, for each 1-hour window ending on the hour over a day: (ALB, CloudTrail)."""
     from tools.alb import sql
+    from tools.alb.model import Filters
     from tools.cloudtrail.athena_backend import build_sql
     from tools.cloudtrail.query import ChangeQuery
     from tools.common import config as config_module
@@ -161,7 +162,7 @@ def athena_partitions() -> tuple[list[int], list[int]]:
     for hour in range(24):
         end = datetime(2026, 11, 20, hour, tzinfo=UTC) + timedelta(hours=1)
         window = Window(end - timedelta(hours=1), end)
-        query = sql.summary_query(sql.ATHENA, "alb_access_logs", window, sql.Filters(), 60)
+        query = sql.summary_query(sql.ATHENA, "alb_access_logs", window, Filters(), 60)
         alb.append(len({p for p in query.params if isinstance(p, str) and day.match(p)}))
         _text, params = build_sql(ChangeQuery(window, lookback, region="us-east-1"), "cloudtrail_logs")
         trail.append(len({p for p in params if isinstance(p, str) and day.match(p)}))

@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 from tests.alb.support import FakeClock
 from tests.alb.test_snapshot_mode import FUNCTION, WINDOW
 from tools.alb import aws_backend, service, snapshot_backend, sql
+from tools.alb.model import Filters
 from tools.common import athena, aws
 from tools.common.app import Outcome, execute
 from tools.common.deadline import Deadline
@@ -93,7 +94,7 @@ def athena_stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubbed]:
 @pytest.fixture()
 def rows(incident: Snapshot) -> list[dict[str, Any]]:
     window = parse_window(WINDOW, incident.manifest.end)
-    return snapshot_backend.fetch(incident, window, sql.Filters(), 60).rows
+    return snapshot_backend.fetch(incident, window, Filters(), 60).rows
 
 
 def test_query_parameters_and_answer(athena_stub: Stubbed, rows: list[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""The table regex (one definition for Glue and DuckDB), the Glue table input and the query's shape."""
+"""The table regex (one definition for Glue and DuckDB), the Glue table the stack declares and the query's shape."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from datetime import timedelta
 import duckdb
 import pytest
 
+from infra.tables import alb_table
 from tests.alb.support import T0, line
 from tools.alb import schema, sql
+from tools.alb.model import Filters
 from tools.alb.service import load_balancer_filter
 from tools.common.errors import InputError
 from tools.common.timewindow import Window
@@ -63,17 +65,17 @@ def test_malformed_lines_do_not_match(text: str) -> None:
     assert _python(text) is None
 
 
-def test_glue_table_input() -> None:
-    table = schema.glue_table_input("alb_access_logs", "logs-bucket", "shop", "123456789012", "us-east-1", "2025/01/01")
-    storage = table["StorageDescriptor"]
-    assert storage["SerdeInfo"]["Parameters"]["input.regex"] == schema.REGEX
-    assert storage["SerdeInfo"]["SerializationLibrary"] == schema.SERDE
-    assert [c["Name"] for c in storage["Columns"]] == list(schema.COLUMN_NAMES)
-    assert table["PartitionKeys"] == [{"Name": "day", "Type": "string"}]
-    params = table["Parameters"]
+def test_glue_table_the_stack_declares() -> None:
+    table = alb_table("logs-bucket", "shop", "123456789012", "us-east-1", "2025/01/01")
+    assert table.serde_parameters["input.regex"] == schema.REGEX
+    assert table.serde == schema.SERDE
+    assert [name for name, _ in table.columns] == list(schema.COLUMN_NAMES)
+    assert table.partition_keys == (("day", "string"),)
+    params = table.parameters
     assert params["projection.day.format"] == "yyyy/MM/dd" and params["projection.day.range"] == "2025/01/01,NOW"
-    assert params["storage.location.template"] == "s3://logs-bucket/shop/AWSLogs/123456789012/elasticloadbalancing/us-east-1/${day}"
-    assert storage["Location"] == "s3://logs-bucket/shop/AWSLogs/123456789012/elasticloadbalancing/us-east-1/"
+    # Terraform keeps ``$${day}`` literal: Athena receives ``${day}``.
+    assert params["storage.location.template"] == "s3://logs-bucket/shop/AWSLogs/123456789012/elasticloadbalancing/us-east-1/$${day}"
+    assert table.location == "s3://logs-bucket/shop/AWSLogs/123456789012/elasticloadbalancing/us-east-1/"
 
 
 def test_day_partitions_cover_window_and_delivery_lag() -> None:
@@ -90,7 +92,7 @@ def test_bucket_choice() -> None:
 
 def test_query_binds_every_value_and_prunes_days() -> None:
     evil = "/x'); DROP TABLE t; --"
-    filters = sql.Filters(load_balancer="shop-alb", path_prefix=evil, status_class="5xx")
+    filters = Filters(load_balancer="shop-alb", path_prefix=evil, status_class="5xx")
     for dialect in (sql.ATHENA, sql.DUCKDB):
         query = sql.summary_query(dialect, '"ops_agent"."alb_access_logs"', Window(T0, T0 + timedelta(hours=1)), filters, 60)
         assert evil not in query.sql and "shop-alb" not in query.sql and "2026" not in query.sql
@@ -102,7 +104,7 @@ def test_query_binds_every_value_and_prunes_days() -> None:
 
 def test_unknown_bucket_width_is_refused() -> None:
     with pytest.raises(ValueError):
-        sql.summary_query(sql.ATHENA, "t", Window(T0, T0 + timedelta(hours=1)), sql.Filters(), 7)
+        sql.summary_query(sql.ATHENA, "t", Window(T0, T0 + timedelta(hours=1)), Filters(), 7)
 
 
 @pytest.mark.parametrize("value,expected", [

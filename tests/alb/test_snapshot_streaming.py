@@ -13,6 +13,7 @@ import pytest
 
 from tests.alb.support import T0, line, write_snapshot
 from tools.alb import schema, snapshot_backend, sql
+from tools.alb.model import Filters
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
 from tools.common.snapshot import Snapshot
@@ -57,7 +58,7 @@ def test_capturing_regex_matches_the_same_lines_and_captures_only_what_is_asked(
 
 
 def test_only_the_columns_the_query_reads_are_parsed() -> None:
-    query = sql.summary_query(sql.DUCKDB, "alb", WINDOW, sql.Filters(), 60)
+    query = sql.summary_query(sql.DUCKDB, "alb", WINDOW, Filters(), 60)
     columns = snapshot_backend.columns_read(query.sql)
     assert {"time", "elb", "request_url", "client_ip", "user_agent", "target_processing_time", "classification"} <= columns
     assert not {"ssl_cipher", "trace_id", "chosen_cert_arn", "received_bytes"} & columns
@@ -71,7 +72,7 @@ def test_files_named_outside_the_window_are_not_opened(tmp_path: Path) -> None:
         _elb_name(T0 + timedelta(hours=4)): inside,  # named hours after the window and its delivery lag
         "any-name.log": inside,  # no ELB name: always read
     })
-    answer = snapshot_backend.fetch(Snapshot.open(root), WINDOW, sql.Filters(), 60)
+    answer = snapshot_backend.fetch(Snapshot.open(root), WINDOW, Filters(), 60)
     total = next(row for row in answer.rows if row["facet"] == "total")
     assert total["requests"] == 2 * len(inside) and answer.lines == 2 * len(inside)
     span = Window(WINDOW.baseline().start, WINDOW.end)
@@ -81,14 +82,14 @@ def test_files_named_outside_the_window_are_not_opened(tmp_path: Path) -> None:
 
 def test_lines_outside_the_window_are_counted_but_not_summarised(tmp_path: Path) -> None:
     lines = [line(T0 + timedelta(minutes=m), "/api/x", 500) for m in range(0, 120, 5)] + ["garbage", "https 2026-11-20T09:40:00Z x"]
-    answer = snapshot_backend.fetch(Snapshot.open(write_snapshot(tmp_path, {"a.log.gz": lines})), WINDOW, sql.Filters(), 60)
+    answer = snapshot_backend.fetch(Snapshot.open(write_snapshot(tmp_path, {"a.log.gz": lines})), WINDOW, Filters(), 60)
     total = next(row for row in answer.rows if row["facet"] == "total")
     assert (total["requests"], total["base_requests"]) == (6, 6)
     assert answer.lines == len(lines) and answer.malformed == 2
 
 
 def _rows(snapshot: Snapshot, dialect: sql.Dialect) -> list[tuple[object, ...]]:
-    query = sql.summary_query(dialect, snapshot_backend.table_sql(set(schema.COLUMN_NAMES)), WINDOW, sql.Filters(), 60)
+    query = sql.summary_query(dialect, snapshot_backend.table_sql(set(schema.COLUMN_NAMES)), WINDOW, Filters(), 60)
     paths = [str(p) for p in snapshot.files("alb")]
     span = Window(WINDOW.baseline().start, WINDOW.end)
     connection = snapshot_backend.connect()
@@ -108,8 +109,8 @@ def test_ranking_cut_changes_nothing_but_the_work(tmp_path: Path) -> None:
                           client=f"198.51.{rng.randrange(4)}.{rng.randrange(60)}:1000", agent=f"agent/{rng.randrange(300)}",
                           tpt=rng.choice([-1, 0.01, 0.2, 1.5]), target=f"10.0.0.{rng.randrange(20)}:80"))
     snapshot = Snapshot.open(write_snapshot(tmp_path, {"a.log": lines}))
-    assert sql.DUCKDB.cut and "c_err" in sql.summary_query(sql.DUCKDB, "t", WINDOW, sql.Filters(), 60).sql
-    assert "c_err" not in sql.summary_query(sql.ATHENA, "t", WINDOW, sql.Filters(), 60).sql
+    assert sql.DUCKDB.cut and "c_err" in sql.summary_query(sql.DUCKDB, "t", WINDOW, Filters(), 60).sql
+    assert "c_err" not in sql.summary_query(sql.ATHENA, "t", WINDOW, Filters(), 60).sql
     cut, full = _rows(snapshot, sql.DUCKDB), _rows(snapshot, dataclasses.replace(sql.DUCKDB, cut=False))
     assert len({row[0] for row in cut}) >= 10 and len(cut) == len(full)
 
@@ -133,18 +134,18 @@ def test_deadline_interrupts_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(snapshot_backend, "_summary", endless)
     with pytest.raises(SourceError) as raised:
-        snapshot_backend.fetch(Snapshot.open(root), WINDOW, sql.Filters(), 60, deadline)
+        snapshot_backend.fetch(Snapshot.open(root), WINDOW, Filters(), 60, deadline)
     assert "ran out of time" in raised.value.what and "narrow the window" in raised.value.hint
 
 
 def test_deadline_with_time_left_answers_in_full(tmp_path: Path) -> None:
     root = write_snapshot(tmp_path, {"a.log": [line(T0 + timedelta(minutes=40), "/api/x", 200)]})
-    answer = snapshot_backend.fetch(Snapshot.open(root), WINDOW, sql.Filters(), 60, Deadline(60))
+    answer = snapshot_backend.fetch(Snapshot.open(root), WINDOW, Filters(), 60, Deadline(60))
     assert answer.lines == 1 and answer.complete and not answer.notes
 
 
 def test_running_out_of_memory_is_said(incident: Snapshot, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(snapshot_backend, "MEMORY_LIMIT", "1MB")
     with pytest.raises(SourceError) as raised:
-        snapshot_backend.fetch(incident, WINDOW, sql.Filters(), 60)
+        snapshot_backend.fetch(incident, WINDOW, Filters(), 60)
     assert "needs more than 1MB of memory" in raised.value.what and "narrow the window" in raised.value.hint

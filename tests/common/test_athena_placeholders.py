@@ -13,6 +13,7 @@ import pytest
 
 from agent.doctor.checks import probe_sql
 from tools.alb import sql as alb_sql
+from tools.alb.model import Filters
 from tools.alb.aws_backend import table_name
 from tools.cloudtrail.athena_backend import build_sql
 from tools.cloudtrail.query import ChangeQuery
@@ -56,7 +57,7 @@ def alb_queries() -> list[tuple[str, list[object]]]:
     for lb, prefix, status in itertools.product((None, "app/shop/123"), (None, "/api/"), (None, "5xx")):
         for bucket in sorted(set(alb_sql.BUCKET_SECONDS.values()))[:2]:
             query = alb_sql.summary_query(alb_sql.ATHENA, table_name("ops_agent", "alb_access_logs"), WINDOW,
-                                          alb_sql.Filters(lb, prefix, status), bucket)
+                                          Filters(lb, prefix, status), bucket)
             out.append((query.sql, list(query.params)))
     return out
 

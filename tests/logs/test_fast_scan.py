@@ -15,8 +15,9 @@ from tests.logs.conftest import CHECKOUT, PAYMENT, START, event, incident_events
 from tools.common.snapshot import ReadStats, Snapshot, line_blocks
 from tools.common.timewindow import UTC, Window
 from tools.logs import groups, miner, snapshot_backend
-from tools.logs.digest import PatternStats, bucket_seconds, from_millis, merge_by_template
+from tools.logs.digest import bucket_seconds, from_millis, merge_by_template
 from tools.logs.matching import is_error
+from tools.logs.model import PatternStats
 
 WINDOW = Window(START + timedelta(hours=1), START + timedelta(hours=2))
 

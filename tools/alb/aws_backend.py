@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from tools.alb.sql import ATHENA, Answer, Filters, summary_query
+from tools.alb.model import Answer, Filters
+from tools.alb.sql import ATHENA, summary_query
 from tools.common import athena
 from tools.common.evidence import athena_link
 from tools.common.timewindow import Window

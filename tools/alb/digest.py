@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tools.alb.sql import Answer, Filters
+from tools.alb.model import Answer, Filters
 from tools.common.athena import csv_lines, human_bytes
 from tools.common.coverage import new_without_baseline
 from tools.common.evidence import Evidence, evidence_id, metric_link

@@ -4,7 +4,7 @@ The same ``REGEX`` parses lines in Athena (Glue table with ``org.apache.hadoop.h
 regex, whole-line match) and locally (DuckDB's RE2, anchored the same way by ``full_match_regex()``), so the two
 modes cannot drift. It uses only syntax both engines share (no look-arounds, no back-references).
 
-Layout (shared/data/alb/awsdocs/load-balancer-access-logs.md): the fields up to ``error_reason`` are always present;
+Layout (the ELB user guide's "Access log entries" for Application Load Balancers): the fields up to ``error_reason`` are always present;
 ``target:port_list`` .. ``classification_reason`` and ``conn_trace_id`` are optional so older lines parse; anything
 AWS appends after them is accepted and ignored (``(?: .*)?``). The request URL is matched lazily so a line is split
 at the first place where the rest of the layout fits.
@@ -14,8 +14,6 @@ constrain ``day`` (see ``tools.alb.sql``).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 SERDE = "org.apache.hadoop.hive.serde2.RegexSerDe"
 INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
@@ -104,20 +102,3 @@ def table_parameters(bucket: str, prefix: str, account: str, region: str, retent
         "storage.location.template": storage_location_template(bucket, prefix, account, region),
     }
 
-
-def glue_table_input(name: str, bucket: str, prefix: str, account: str, region: str, retention_start: str) -> dict[str, Any]:
-    """The Glue ``TableInput`` (CreateTable shape) of the ALB access-log table; the stack maps it to its resource."""
-    location = storage_location_template(bucket, prefix, account, region).rsplit("/${", 1)[0] + "/"
-    return {
-        "Name": name,
-        "TableType": "EXTERNAL_TABLE",
-        "Parameters": table_parameters(bucket, prefix, account, region, retention_start),
-        "PartitionKeys": [{"Name": PARTITION_KEY, "Type": "string"}],
-        "StorageDescriptor": {
-            "Columns": [{"Name": column, "Type": kind} for column, kind in COLUMNS],
-            "Location": location,
-            "InputFormat": INPUT_FORMAT,
-            "OutputFormat": OUTPUT_FORMAT,
-            "SerdeInfo": {"SerializationLibrary": SERDE, "Parameters": {"serialization.format": "1", "input.regex": REGEX}},
-        },
-    }

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from tools.alb import aws_backend, digest, snapshot_backend
-from tools.alb.sql import Answer, Filters, bucket_seconds
+from tools.alb.model import Answer, Filters
+from tools.alb.sql import bucket_seconds
 from tools.common import coverage
 from tools.common.app import ToolRequest
 from tools.common.availability import not_configured

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.alb import schema
-from tools.alb.sql import DELIVERY_LAG, DUCKDB, Answer, Filters, alb_time, summary_query
+from tools.alb.model import Answer, Filters
+from tools.alb.sql import DELIVERY_LAG, DUCKDB, alb_time, summary_query
 from tools.common import coverage
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tools.alb.model import Filters
 from tools.common.patterns import UUID_ANY_CASE
 from tools.common.timewindow import UTC, Window
 
@@ -57,15 +58,6 @@ DUCKDB = Dialect(
     template="array_to_string(list_transform(string_split({x}, '/'), lambda s: {case}), '/')",
     cut=True,
 )
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The optional filters of a call, already normalised (see ``service.parse_filters``)."""
-
-    load_balancer: str | None = None  # 'app/name/id' or a bare name
-    path_prefix: str | None = None
-    status_class: str | None = None  # '2xx' .. '5xx'
 
 
 @dataclass
@@ -333,15 +325,3 @@ def _tiebreak() -> str:
     return "coalesce(path, target, target_group, error_reason, classification, client_ip, user_agent, elb, '')"
 
 
-@dataclass
-class Answer:
-    """What a backend returns: the summary rows plus where they came from (for notes and evidence links)."""
-
-    rows: list[dict[str, object]]
-    link: str | None  # the Athena query execution; None in snapshot mode (no query ran in the account)
-    complete: bool = True
-    query_execution_id: str | None = None
-    bytes_scanned: int | None = None
-    lines: int | None = None  # snapshot mode: lines read
-    malformed: int = 0  # snapshot mode: lines the regex rejected
-    notes: list[str] = field(default_factory=list)

@@ -19,10 +19,11 @@ from tools.common import aws, coverage
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
 from tools.common.timewindow import Window, parse_instant, to_utc
-from tools.logs.digest import LogLine, PatternScan, PatternStats, bucket_seconds, from_millis, merge_by_template
+from tools.logs.digest import bucket_seconds, from_millis, merge_by_template
 from tools.logs.groups import GroupSelection
 from tools.logs.matching import ERROR_REGEX, Match, escape_slashes, insights_regex, insights_text
 from tools.logs.miner import normalise_template, template_regex
+from tools.logs.model import LogLine, PatternScan, PatternStats
 
 SOURCE = "CloudWatch Logs"
 MAX_GROUPS = 50

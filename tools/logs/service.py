@@ -13,9 +13,9 @@ from tools.common.errors import SourceError
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
 from tools.logs import digest, groups
-from tools.logs.digest import LogLine, PatternScan
 from tools.logs.groups import GroupSelection
 from tools.logs.matching import Match, parse_match
+from tools.logs.model import LogLine, PatternScan
 
 DEFAULT_LIMIT = 20
 KEEP_FOR_SEARCH = 50

@@ -20,11 +20,12 @@ from json.decoder import scanstring
 from tools.common.deadline import Deadline
 from tools.common.snapshot import ReadStats, Snapshot, line_blocks, parse_log_event
 from tools.common.timewindow import UTC, Window
-from tools.logs.digest import LogLine, PatternScan, PatternStats, bucket_seconds, from_millis, merge_by_template
+from tools.logs.digest import bucket_seconds, from_millis, merge_by_template
 from tools.logs.errorline import is_error_line
 from tools.logs.groups import GroupSelection, check_seen
 from tools.logs.matching import ERROR_REGEX, Match, is_error
 from tools.logs.miner import TemplateMiner
+from tools.logs.model import LogLine, PatternScan, PatternStats
 
 CHECK_EVERY = 2000  # events between deadline checks
 
