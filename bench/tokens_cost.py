@@ -152,7 +152,7 @@ def athena_partitions() -> tuple[list[int], list[int]]:
     from tools.alb import sql
     from tools.alb.model import Filters
     from tools.cloudtrail.athena_backend import build_sql
-    from tools.cloudtrail.query import ChangeQuery
+    from tools.cloudtrail.model import ChangeQuery
     from tools.common import config as config_module
     from tools.common.timewindow import Window
 

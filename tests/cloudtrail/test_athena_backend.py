@@ -12,7 +12,7 @@ from botocore.stub import ANY, Stubber
 
 from tests.cloudtrail.fixtures import WINDOW, config, request
 from tools.cloudtrail import athena_backend, service
-from tools.cloudtrail.query import ChangeQuery
+from tools.cloudtrail.model import ChangeQuery
 from tools.common import athena, aws
 from tools.common.errors import SourceError
 

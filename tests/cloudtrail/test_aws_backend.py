@@ -15,7 +15,7 @@ from tests.cloudtrail.fixtures import (
     END, START, FUNCTION, at, config, iam_user, modify_vpc_endpoint, record, request,
 )
 from tools.cloudtrail import aws_backend, service
-from tools.cloudtrail.query import ChangeQuery
+from tools.cloudtrail.model import ChangeQuery
 from tools.common import aws
 from tools.common.app import execute
 from tools.common.deadline import Deadline

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from tests.cloudtrail.fixtures import assumed_role, at, aws_service, iam_user, record, root
+from tools.cloudtrail.model import is_denial
 from tools.cloudtrail.noise import is_routine
-from tools.cloudtrail.records import is_denial, parse_call, principal_of
+from tools.cloudtrail.records import parse_call, principal_of
 from tools.cloudtrail.resources import request_summary, resources_of
 
 

@@ -13,10 +13,10 @@ import pytest
 
 from agent.doctor.checks import probe_sql
 from tools.alb import sql as alb_sql
-from tools.alb.model import Filters
 from tools.alb.aws_backend import table_name
+from tools.alb.model import Filters
 from tools.cloudtrail.athena_backend import build_sql
-from tools.cloudtrail.query import ChangeQuery
+from tools.cloudtrail.model import ChangeQuery
 from tools.common.timewindow import Window
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,15 +16,15 @@ from datetime import datetime
 
 from tools.cloudtrail.change_kinds import mitigation
 from tools.cloudtrail.digest import Digest, Group, Scored
-from tools.cloudtrail.query import ChangeQuery, FetchReport
-from tools.cloudtrail.records import KNOWN_VIAS, Call
+from tools.cloudtrail.model import Call, ChangeQuery, FetchReport
+from tools.cloudtrail.records import KNOWN_VIAS
 from tools.cloudtrail.relevance import EXPLAINS_THRESHOLD, Relevance, rank
 from tools.cloudtrail.resources import request_summary, resources_of
 from tools.common.evidence import Evidence, cloudtrail_event_link, evidence_id
-from tools.common.result import ToolResult
-from tools.common.safety import fence, safe
 from tools.common.incident import IncidentContext
 from tools.common.patterns import is_region
+from tools.common.result import ToolResult
+from tools.common.safety import fence, safe
 from tools.common.timewindow import UTC, iso
 
 MAX_GROUP_LINES = 45

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from tools.cloudtrail import schema
-from tools.cloudtrail.query import ChangeQuery, FetchReport
+from tools.cloudtrail.model import ChangeQuery, FetchReport
 from tools.common.config import Config
 from tools.common.deadline import Deadline
 from tools.common.evidence import athena_link

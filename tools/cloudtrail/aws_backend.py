@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from tools.cloudtrail.query import ChangeQuery, FetchReport
+from tools.cloudtrail.model import ChangeQuery, FetchReport
 from tools.common import aws
 from tools.common.deadline import Deadline
 from tools.common.timewindow import Window

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tools.cloudtrail.records import Call
+from tools.cloudtrail.model import Call
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_.:/@+=,#*-]{1,200}$")
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tools.cloudtrail.model import Call, ChangeQuery
 from tools.cloudtrail.noise import is_routine
-from tools.cloudtrail.query import ChangeQuery
-from tools.cloudtrail.records import Call, parse_call
+from tools.cloudtrail.records import parse_call
 from tools.cloudtrail.resources import resources_of
 
 MAX_EVIDENCE = 40

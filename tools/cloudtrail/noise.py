@@ -5,7 +5,8 @@ same is kept) and counted, so the body can say "N routine service events omitted
 
 from __future__ import annotations
 
-from tools.cloudtrail.records import IAC_VIAS, Call
+from tools.cloudtrail.model import Call
+from tools.cloudtrail.records import IAC_VIAS
 
 ANY = "*"
 # (event source prefix, event name or ANY) -> who makes it routine: "service" only, or "nonhuman"

@@ -11,11 +11,11 @@ costly part and only needed for the records that survive the filters).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from tools.cloudtrail.model import Call, Principal
 from tools.common.timewindow import UTC, parse_instant, to_utc
 
 # Name prefixes of read-only calls, used when a record has no ``readOnly`` field.
@@ -24,14 +24,6 @@ READ_ONLY_PREFIXES = (
     "View", "Preview", "Estimate", "Simulate", "Validate", "Check", "Verify", "Detect",
 )
 _PREFIX_WORD = re.compile(r"^(?:" + "|".join(READ_ONLY_PREFIXES) + r")(?=[A-Z0-9_]|$)")
-
-# Error codes that mean "not allowed" (EC2 prefixes them with "Client.").
-_DENIAL_CODES = {
-    "accessdenied", "accessdeniedexception", "unauthorizedoperation", "unauthorizedaccess",
-    "unauthorized", "authfailure", "authorizationerror", "authorizationexception", "forbidden",
-    "forbiddenexception", "invalidclienttokenid", "expiredtoken", "expiredtokenexception",
-    "signaturedoesnotmatch", "notauthorized", "notauthorizedexception",
-}
 
 # User agents that mean a person at a keyboard (console, CLI, CloudShell).
 _CONSOLE_AGENTS = ("console.amazonaws.com", "signin.amazonaws.com", "mozilla/", "[s3console", "console.ec2.amazonaws.com")
@@ -45,56 +37,6 @@ _TOOL_AGENTS = (
 IAC_VIAS = frozenset({"Terraform", "Pulumi", "CloudFormation", "CDK"})
 # How-labels of ours (never from the record), shown without a fence.
 KNOWN_VIAS = frozenset({"console", "CLI", "AWS internal", "other client", "unknown client", *(v for _, v in _TOOL_AGENTS)})
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who made a call: a readable name, the identity type and the full ARN when there is one."""
-
-    name: str
-    type: str
-    arn: str
-
-
-@dataclass(frozen=True)
-class Call:
-    """One API call (CloudTrail event) reduced to what the digest needs; ``record`` keeps the rest."""
-
-    event_id: str
-    event_name: str
-    event_source: str
-    time: datetime
-    region: str
-    principal: Principal
-    actor: str  # human | automation | service
-    via: str  # console, CLI, Terraform, SDK, an AWS service name, ...
-    read_only: bool
-    error_code: str
-    event_type: str
-    source_ip: str
-    user_agent: str
-    record: dict[str, Any]
-
-    @property
-    def service(self) -> str:
-        """Short service name: ``ec2`` for ``ec2.amazonaws.com``."""
-        return self.event_source.split(".", 1)[0] if self.event_source else "?"
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.error_code)
-
-    @property
-    def denied(self) -> bool:
-        return is_denial(self.error_code)
-
-
-def is_denial(code: str) -> bool:
-    """True for AccessDenied, UnauthorizedOperation, Client.UnauthorizedOperation and friends."""
-    if not code:
-        return False
-    plain = code.rsplit(".", 1)[-1].lower()
-    return plain in _DENIAL_CODES or "accessdenied" in plain or "unauthorized" in plain
 
 
 def _text(value: Any) -> str:

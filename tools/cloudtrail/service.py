@@ -9,7 +9,7 @@ from typing import Any
 from tools.cloudtrail import aws_backend, snapshot_backend
 from tools.cloudtrail.answer import build_result
 from tools.cloudtrail.digest import Digest
-from tools.cloudtrail.query import ChangeQuery, FetchReport, event_source
+from tools.cloudtrail.model import ChangeQuery, FetchReport, event_source
 from tools.common.app import ToolRequest
 from tools.common.availability import not_configured
 from tools.common.incident import IncidentContext

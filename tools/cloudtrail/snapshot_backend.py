@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tools.cloudtrail.query import ChangeQuery, FetchReport
+from tools.cloudtrail.model import ChangeQuery, FetchReport
 from tools.common.snapshot import ReadStats, Snapshot
 
 

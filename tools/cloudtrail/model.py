@@ -1,10 +1,13 @@
-"""What list_changes asks a backend for (``ChangeQuery``) and what a backend reports besides records
-(``FetchReport``): notes for the body and whether the answer is partial. Shared by the three backends."""
+"""The CloudTrail tool's data model: what list_changes asks a backend for (``ChangeQuery``), one API call as read
+from a record (``Call`` and its ``Principal``), and what a backend reports besides records (``FetchReport``): notes
+for the body and whether the answer is partial. Shared by the three backends (LookupEvents, Athena, snapshot);
+``tools.cloudtrail.records`` reads records into ``Call``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from tools.common.errors import InputError
 from tools.common.timewindow import Window
@@ -72,3 +75,62 @@ class FetchReport:
         self.partial = True
         self.notes.append(note)
         self.cuts.append(note)
+
+
+# Error codes that mean "not allowed" (EC2 prefixes them with "Client.").
+_DENIAL_CODES = {
+    "accessdenied", "accessdeniedexception", "unauthorizedoperation", "unauthorizedaccess",
+    "unauthorized", "authfailure", "authorizationerror", "authorizationexception", "forbidden",
+    "forbiddenexception", "invalidclienttokenid", "expiredtoken", "expiredtokenexception",
+    "signaturedoesnotmatch", "notauthorized", "notauthorizedexception",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who made a call: a readable name, the identity type and the full ARN when there is one."""
+
+    name: str
+    type: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API call (CloudTrail event) reduced to what the digest needs; ``record`` keeps the rest."""
+
+    event_id: str
+    event_name: str
+    event_source: str
+    time: datetime
+    region: str
+    principal: Principal
+    actor: str  # human | automation | service
+    via: str  # console, CLI, Terraform, SDK, an AWS service name, ...
+    read_only: bool
+    error_code: str
+    event_type: str
+    source_ip: str
+    user_agent: str
+    record: dict[str, Any]
+
+    @property
+    def service(self) -> str:
+        """Short service name: ``ec2`` for ``ec2.amazonaws.com``."""
+        return self.event_source.split(".", 1)[0] if self.event_source else "?"
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error_code)
+
+    @property
+    def denied(self) -> bool:
+        return is_denial(self.error_code)
+
+
+def is_denial(code: str) -> bool:
+    """True for AccessDenied, UnauthorizedOperation, Client.UnauthorizedOperation and friends."""
+    if not code:
+        return False
+    plain = code.rsplit(".", 1)[-1].lower()
+    return plain in _DENIAL_CODES or "accessdenied" in plain or "unauthorized" in plain
