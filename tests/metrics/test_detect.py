@@ -172,14 +172,15 @@ def test_a_dependency_series_is_labelled_as_the_callers_calls_to_the_callee() ->
     assert resource_label({"Environment": "eks:shop", "Service": "storefront"}) == "Service storefront"
 
 
-def test_a_percentage_that_ramps_to_its_ceiling_is_found_when_it_reaches_the_limit() -> None:
-    # a disk filling from 60 % to full over 40 minutes, then at the limit: the baseline is the ramp itself, so the
-    # level-shift test finds nothing; the ceiling test dates the change at the first point at the limit
-    ramp = [60 + 0.1 * i for i in range(40)] + [min(100.0, 64 + 1.2 * i) for i in range(40)] + [99.8] * 40
+def test_a_percentage_that_ramps_to_its_ceiling_is_dated_where_the_climb_began() -> None:
+    # a disk steady at 60 %, then filling to full over 30 minutes and staying there: the baseline is partly the ramp
+    # itself; the ceiling test finds it, dated where the climb began (a fill that starts before a nearby deploy is
+    # not that deploy's effect) and marked as at its limit
+    ramp = [60.0] * 40 + [min(100.0, 64 + 1.2 * i) for i in range(40)] + [99.8] * 40
     shift = detect.detect_ceiling(TIMES, ramp, WINDOW_START - timedelta(minutes=30))
     assert shift is not None and shift.at_limit and shift.direction == "up"
-    first_full = next(i for i, v in enumerate(ramp) if v >= detect.CEILING)
-    assert shift.change_time == TIMES[first_full]
+    assert shift.change_time == TIMES[40]
+    assert shift.after.p50 >= detect.CEILING
 
 
 def test_a_percentage_full_all_along_or_never_full_is_not_a_ceiling_change() -> None:

@@ -253,7 +253,8 @@ def detect_ceiling(
 ) -> Shift | None:
     """A percentage that climbed to its ceiling after ``window_start`` and stayed there: a disk filling up
     gradually. A level-shift test misses it when its baseline is the ramp itself (noisy 'before', small relative
-    change); reaching the limit is what breaks things, so the change time is the first point at the ceiling."""
+    change). The change time is where the climb began (a leak or a fill that starts before a nearby deploy is not
+    that deploy's effect); the evidence says it ended at the limit."""
     pairs = [(t, float(v)) for t, v in zip(times, values) if v is not None and math.isfinite(v)]
     ts = [t for t, _ in pairs]
     xs = [v for _, v in pairs]
@@ -269,13 +270,15 @@ def detect_ceiling(
     persistence = sum(1 for v in after_vals if v >= CEILING - CEILING_NEAR) / len(after_vals)
     if persistence < params.min_persistence:
         return None
-    before, after = summarise(approach), summarise(after_vals)
     reference = percentile(approach, 25)
+    start = max((i for i in range(c) if xs[i] <= reference), default=0) + 1 if c > 1 else c
+    start = min(start, c)
+    before, after = summarise(xs[:start] or approach), summarise(after_vals)
     _, scale = robust_level(xs[:n_base])
     effect = min(100.0, (after.p50 - reference) / scale)
     relative = (after.p50 - reference) / max(abs(reference), 1e-12)
     return Shift(
-        "shift", c, ts[c], before, after, "up", round(_relative(before.mean, after.mean), 4), round(effect, 2),
+        "shift", start, ts[start], before, after, "up", round(_relative(before.mean, after.mean), 4), round(effect, 2),
         round(persistence, 3), max(_strength(effect, relative, persistence), APPEARANCE_SCORE), None, at_limit=True,
     )
 

@@ -69,7 +69,9 @@ def analyse(
             values = [v if coverage.contains(t) else None for t, v in zip(times, values)]
         shift = detect.detect_shift(times, values, split, params)
         if is_percentage(series):  # reaching 100 % is the failure, whatever the level-shift test saw of the ramp
-            shift = detect.detect_ceiling(times, values, split, params) or shift
+            ceiling = detect.detect_ceiling(times, values, split, params)
+            if ceiling is not None:
+                shift = replace(shift, at_limit=True) if shift is not None else ceiling
         if shift is not None:
             findings.append(Finding(series, shift))
     return findings
@@ -98,7 +100,7 @@ def _change_text(shift: detect.Shift) -> str:
     if shift.kind != "shift":
         return {"new": "appeared in the window", "stopped": "stopped reporting"}[shift.kind]
     if shift.at_limit:
-        return f"reached its limit ({_number(shift.after.p50)} %)"
+        return f"climbed to its limit ({_number(shift.after.p50)} %), starting"
     if shift.before.mean == 0:
         return f"{shift.direction} from 0"
     return f"{shift.direction} {shift.magnitude * 100:+.0f}%"
