@@ -60,3 +60,10 @@ def test_every_region_botocore_knows_is_a_region() -> None:
 def test_names_that_are_not_regions(text: str) -> None:
     assert not is_region(text)
 
+
+def test_triage_tokens_leave_out_any_region() -> None:
+    from tools.triage.signals import tokenize
+
+    tokens = tokenize("timeout calling vpce-0a1b2c3d.dynamodb.ap-south-2 from checkout-api in il-central-1")
+    assert "ap-south-2" not in tokens and "il-central-1" not in tokens  # not on the former list of ten
+    assert "vpce-0a1b2c3d" in tokens and "checkout-api" in tokens

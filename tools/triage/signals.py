@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from tools.common.evidence import Evidence
+from tools.common.patterns import HEX_ID, UUID, is_region
 from tools.common.timewindow import parse_instant, to_utc, UTC
 from tools.triage import weights as W
 
@@ -27,8 +28,8 @@ _SATURATION = re.compile(r"(connection|cpu|memory|swap|queuedepth|diskqueue|back
 # A percentage at its ceiling is bad when it measures use of something finite (not a hit ratio or an availability).
 _SATURATION_OR_STORAGE = re.compile(r"(used|usage|util|cpu|mem|disk|storage|swap|inode|full|capacity|connection)", re.I)
 _FALLING_BAD = re.compile(r"^(Free|Available)|FreeStorage|FreeableMemory|FreeLocalStorage|Balance$|Credit|^HealthyHostCount$", re.I)
-_HEX_ID = re.compile(r"^[a-z]{1,12}-[0-9a-f]{6,40}$")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_HEX_ID = re.compile(f"^{HEX_ID}$")
+_UUID = re.compile(f"^{UUID}$")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _STOP = {
     "aws", "amazonaws", "com", "arn", "http", "https", "www", "the", "and", "for", "from", "with", "error", "errors",
@@ -37,12 +38,13 @@ _STOP = {
     "count", "sum", "average", "status", "code", "time", "timed", "out", "after", "not", "was", "are", "this", "that",
     "get", "put", "post", "delete", "list", "describe", "update", "create", "modify", "user", "role", "assumed",
     "assumed-role", "policy", "root", "id", "name", "type", "value", "message", "level", "ms", "sec", "seconds",
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-southeast-1",
-    "ap-southeast-2", "ap-northeast-1", "us", "east", "west", "eu", "ap", "region", "account", "elb", "tcp", "ip",
+    "us", "east", "west", "eu", "ap", "region", "account", "elb", "tcp", "ip",
     "lb", "loadbalancer", "targetgroup", "metric", "dimension", "v1", "v2", "prod", "production", "staging", "dev",
     "calling", "call", "operation", "op", "on", "in", "to", "of", "at", "by", "is", "be", "an", "a", "or", "no",
     "ecs", "task", "container", "path", "host", "port", "connection", "internal", "unknown",
 }
+# Region names (``us-east-1``, ``ap-south-2``, ...) are stop words too, by rule (``tools.common.patterns.REGION``):
+# every resource of a workload shares its region, so it links nothing.
 # Words that name an AWS service: overlap on them is meaningful but weaker than an id.
 SERVICE_WORDS = {
     "dynamodb", "kms", "s3", "sqs", "sns", "rds", "aurora", "elasticache", "redis", "lambda", "secretsmanager",
@@ -144,7 +146,7 @@ def tokenize(text: str) -> dict[str, float]:
             if (len(part) >= 4 or part in SERVICE_WORDS) and part not in whole:
                 parts.add(part)
     for token in whole | parts:
-        if token in _STOP or len(token) < 2:
+        if token in _STOP or len(token) < 2 or is_region(token):
             continue
         weight = token_weight(token)
         if token in parts and token not in SERVICE_WORDS:

@@ -6,16 +6,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from tools.common.patterns import ARN_STRICT, HEX_ID, UUID
 from tools.triage.signals import Signal, as_time, number
 
 
 # --- strict patterns for anything copied into a title ----------------------------------------------
 
-ID_PATTERN = re.compile(
-    r"^(?:[a-z]{1,12}-[0-9a-f]{6,40}"
-    r"|arn:aws[a-z-]{0,10}:[a-z0-9-]{1,40}:[a-z0-9-]{0,30}:\d{0,12}:[A-Za-z0-9_/.:+=@-]{1,160}"
-    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
-)
+ID_PATTERN = re.compile(f"^(?:{HEX_ID}|{ARN_STRICT}|{UUID})$")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/@+=-]{0,120}$")
 EVENT_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]{2,80}$")
 EXCEPTION_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.$]{2,120}(Exception|Error|Fault|Timeout|Exceeded|Denied|Throttled|Refused|Unavailable)$")
