@@ -38,3 +38,14 @@ def test_relabel_applies_bands_to_a_report_without_triaging_again() -> None:
                   {"confidence": "low", "confidence_value": 0.05}]
     assert calibration.relabel(Bands(high=1.0, medium=0.3), hypotheses) == ["high", "low", "low"]
     assert calibration.relabel(Bands(high=2.0, medium=0.3), hypotheses)[0] == "medium"
+
+
+def test_no_control_window_falls_in_the_fitted_high_band_even_when_precision_would_allow_it() -> None:
+    # 200 right answers and one control window in their midst: 95 % precision alone would put `high` below the
+    # control; the fit starts `high` strictly above it (no false alarm may be stated `high`)
+    samples = [{"kind": "k", "control": False, "hypotheses": [{"confidence_value": 2.0 - i * 0.01, "correct": True}]}
+               for i in range(200)]
+    samples.append({"kind": "quiet", "control": True, "hypotheses": [{"confidence_value": 0.905, "correct": False}]})
+    bands = calibration.fit(samples)
+    assert level(0.905, bands) != "high" and bands.high <= 0.92
+    assert fit_bands([(v, True) for v in (2.0 - i * 0.01 for i in range(200))], above=0.905).high == bands.high

@@ -86,3 +86,20 @@ def test_a_utilisation_at_its_ceiling_is_a_strong_symptom_a_hit_ratio_is_not():
     hits = metric("CacheHitRate", "AWS/ElastiCache", {"CacheClusterId": "sessions-001"}, 29, 80, 99.9, 0.4)
     hits.attrs.update(statistic="Average", unit="Percent", shift="shift", at_limit=True, magnitude=0.25)
     assert symptom_strength(hits) < W.STRONG_SYMPTOM
+
+
+def test_who_made_a_change_is_not_what_it_touched():
+    from evidence_factory import change, pattern, trace
+
+    from tools.triage.signals import signal as to_signal
+
+    person = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PowerUser_8a7b/sam.taylor@rates.example"
+    tweak = to_signal(change("PutParameter", "ssm.amazonaws.com", 32, ["/shop/appointments/log-level"], principal=person))
+    assert not {"rates", "example", "taylor"} & set(tweak.subject)
+    # the upstream that fails shares words with the person's e-mail address, not with the parameter
+    hypotheses = ranked([
+        change("PutParameter", "ssm.amazonaws.com", 32, ["/shop/appointments/log-level"], principal=person),
+        pattern("ERROR upstream rates.example returned an error: upstream error: POST /v1/rates 503", 40, 900, group="/ecs/providers"),
+        trace("providers", "UpstreamError", "rates.example POST", 40, 92),
+    ], question="why are /providers requests failing since 09:40?")
+    assert "PutParameter" not in hypotheses[0].title and "rates.example" in hypotheses[0].title

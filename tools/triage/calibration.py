@@ -40,8 +40,11 @@ def results_of(samples: list[dict[str, Any]]) -> list[tuple[float, bool]]:
 
 
 def fit(samples: list[dict[str, Any]]) -> confidence.Bands:
-    """Bands whose measured precision on ``samples`` is at least the targets (95 % high, 60 % medium)."""
-    return confidence.fit_bands(results_of(samples))
+    """Bands whose measured precision on ``samples`` is at least the targets (95 % high, 60 % medium), with `high`
+    above the top value of every control window among them: a window without an incident never gets a `high`
+    answer, whatever the precision over incidents allows (the second promise ``high`` makes)."""
+    controls = [top_value(s.get("hypotheses") or []) for s in samples if s.get("control") and s.get("hypotheses")]
+    return confidence.fit_bands(results_of(samples), above=max(controls, default=None))
 
 
 @contextmanager

@@ -84,12 +84,13 @@ def wilson_lower(right: int, total: int, z: float = W.BAND_Z) -> float:
 
 def fit_bands(results: Iterable[tuple[float, bool]], high_target: float = W.HIGH_PRECISION_TARGET,
               medium_target: float = W.MEDIUM_PRECISION_TARGET, min_samples: int = W.BAND_MIN_SAMPLES,
-              fallback: Bands = DEFAULT) -> Bands:
+              fallback: Bands = DEFAULT, above: float | None = None) -> Bands:
     """Bands from benchmark results: ``(confidence value of the top hypothesis, was it right)`` per incident
     (control windows count as wrong whatever they say). From the highest value down, the band extends while the
     precision's Wilson lower bound (``BAND_Z``) over at least ``min_samples`` results reaches its target, and ends
     where it first fails: a promise that holds beyond the cases measured. With too few results the fallback band is kept; `medium` never
-    drops below ``MEDIUM_FLOOR`` and `high` is never below `medium`."""
+    drops below ``MEDIUM_FLOOR`` and `high` is never below `medium`. ``above``: `high` starts strictly above this
+    value (the highest top value of a control window: no false alarm may be `high`)."""
     ordered = sorted(results, key=lambda r: -r[0])
 
     def threshold(target: float) -> float | None:
@@ -108,6 +109,8 @@ def fit_bands(results: Iterable[tuple[float, bool]], high_target: float = W.HIGH
     high = threshold(high_target)
     medium = threshold(medium_target)
     high = fallback.high if high is None else high
+    if above is not None and high <= above:
+        high = min((value for value, _ in ordered if value > above), default=max(high, above + 1e-4))
     medium = max(W.MEDIUM_FLOOR, fallback.medium if medium is None else medium)
     return Bands(round(max(high, medium), 4), round(medium, 4))
 

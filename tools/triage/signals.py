@@ -249,9 +249,12 @@ _SUBJECT_KEYS = ("resources", "request", "principal", "event_source", "load_bala
 
 
 def _subject_of(item: Evidence) -> dict[str, float]:
-    """Tokens of what the fact is about (resources, request, principal), not of its wording."""
+    """Tokens of what the fact is about (resources, request, principal), not of its wording. A change's principal
+    is who made it, not what it touched: a person's e-mail domain or SSO role name says nothing about which
+    service the change affects (a failed call's principal is the identity that failed, and stays)."""
     parts: list[str] = []
-    _flatten({k: item.attrs.get(k) for k in _SUBJECT_KEYS if item.attrs.get(k)}, parts)
+    keys = [k for k in _SUBJECT_KEYS if not (item.kind == "change" and k == "principal")]
+    _flatten({k: item.attrs.get(k) for k in keys if item.attrs.get(k)}, parts)
     tokens = tokenize(" ".join(parts))
     # Resource names are specific even when they are plain words ("pricing", "orders"): weigh them as names.
     for resource in item.attrs.get("resources") or []:
