@@ -1,4 +1,4 @@
-"""The command line: ``python -m agent <command>`` (see ``shared/specs/interfaces.md``).
+"""The command line: ``python -m agent <command>`` (see ``docs/interfaces.md``).
 
 Every command exits 0 on success; on bad input it prints one line on stderr and exits 2. Subcommands import
 their modules lazily so ``functions`` and ``digest-logs`` start fast.

@@ -1,7 +1,7 @@
 """The triage report's JSON Schema (``agent/triage-report.schema.json``), its source enum generated from the
 source registry (``tools.sources``).
 
-The committed file is the shared contract other programs read, unchanged (``../shared/specs``; ``tests/triage``
+The committed file is the shared contract other programs read, unchanged (the team's interface spec; ``tests/triage``
 checks that it equals that spec and ``report_schema()``, so registering a source without updating the file fails
 loudly). ``python -m agent.report_schema`` rewrites the file from the registry.
 

@@ -188,7 +188,7 @@ def aims() -> list[str]:
                         f"{verdict(run['rss'] < 1024)} (aim taken as < 1 GiB) |")
         slow = sorted(((v["answer"], k) for k, v in scale["runs"].items() if not k.startswith("triage")), reverse=True)
         if slow:
-            rows.append(f"| each tool alone (slowest) | " + ", ".join(f"{k} {s:.1f} s" for s, k in slow[:3]) + " | see Scale |")
+            rows.append("| each tool alone (slowest) | " + ", ".join(f"{k} {s:.1f} s" for s, k in slow[:3]) + " | see Scale |")
     loso, digest = _load("logs-loso-summary.json"), _load("logs-digest-summary.json")
     if loso:
         rows.append(f"| log templates, leave-one-system-out: GA mean >= 0.90 | {loso['ga_mean']:.3f} over {loso['systems']} "

@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Floor (decompress + count lines, every file, median of {args.floor_runs}): **{floor_total:.2f} s**, "
           f"peak RSS {floor_rss:.0f} MiB; per folder: " + ", ".join(f"{k} {v:.2f} s" for k, v in per_folder.items()) + ".\n")
-    print(f"| run | budget | answer (s) | process exit (s) | peak RSS (MiB) | x floor | status | body bytes |")
+    print("| run | budget | answer (s) | process exit (s) | peak RSS (MiB) | x floor | status | body bytes |")
     print("|---|---:|---:|---:|---:|---:|---|---:|")
     bodies: dict[str, str] = {}
     notes: list[str] = []

@@ -5,7 +5,6 @@ total time are bounded so one Slack turn stays under 120 s."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any, TextIO
 

@@ -1,4 +1,4 @@
-"""Snapshot builder: write an incident snapshot directory exactly as ``shared/specs/snapshot-format.md`` says.
+"""Snapshot builder: write an incident snapshot directory exactly as ``docs/snapshot-format.md`` says.
 
 ``SnapshotBuilder`` collects telemetry in memory (log events, ALB requests, CloudTrail events, metric series,
 X-Ray traces, Security Hub and GuardDuty findings) in the formats AWS itself uses, then ``write()`` lays it out:

@@ -933,7 +933,7 @@ class _Demo:
         gd = guardduty_finding(
             b, "Recon:EC2/PortProbeUnprotectedPort",
             f"Unprotected port on EC2 instance {BASTION} is being probed.",
-            f"EC2 instance has an unprotected port which is being probed by a known malicious host.",
+            "EC2 instance has an unprotected port which is being probed by a known malicious host.",
             severity=2.0, first_seen=parse_time("2026-11-12T03:14:27Z"), last_seen=parse_time("2026-11-20T10:26:51Z"),
             count=3412, detector_id=DETECTOR,
             resource={"ResourceType": "Instance", "InstanceDetails": {

@@ -47,7 +47,7 @@ def _benign_changes(w: Workload, before: datetime, service: str) -> None:
                                           f"arn:aws:ssm:{w.region}:{w.account}:parameter/shared/feature-flags because no "
                                           "identity-based policy allows the ssm:PutParameter action"))
     b.add_cloudtrail_event(at(0.58), "logs.amazonaws.com", "PutRetentionPolicy", tf,
-                           {"logGroupName": f"/aws/lambda/nightly-report-export", "retentionInDays": 90}, None,
+                           {"logGroupName": "/aws/lambda/nightly-report-export", "retentionInDays": 90}, None,
                            source_ip="34.201.18.77", user_agent=TF_UA)
     b.add_cloudtrail_event(at(0.81), "s3.amazonaws.com", "PutBucketTagging", tf,
                            {"bucketName": "static-assets-prod", "Host": "static-assets-prod.s3.amazonaws.com", "tagging": ""},
@@ -68,8 +68,8 @@ def build_iam_permission_removed(out: str | Path, gzip: bool = False) -> Path:
     w.add_dep("ddb_put", "dynamodb", "invoices", "PutItem")
     w.add_dep("ddb_get", "dynamodb", "invoices", "GetItem")
     w.add_dep("s3_put", "s3", "invoices-pdf-prod", "PutObject")
-    create = w.add_service(Service("invoices-create", "lambda", "python",
-                                   [Route("POST", "/prod/invoices", 14, 0.18, ("ddb_put",))], tasks=4, log_rate=0.8))
+    w.add_service(Service("invoices-create", "lambda", "python",
+                          [Route("POST", "/prod/invoices", 14, 0.18, ("ddb_put",))], tasks=4, log_rate=0.8))
     w.add_service(Service("invoices-get", "lambda", "python", [Route("GET", "/prod/invoices/{id}", 30, 0.05, ("ddb_get",))],
                           tasks=3, log_rate=0.4))
     w.add_service(Service("pdf-renderer", "lambda", "python", [Route("POST", "/prod/invoices/{id}/pdf", 4, 1.4, ("s3_put",))],
@@ -126,8 +126,8 @@ def build_security_group_rule_revoked(out: str | Path, gzip: bool = False) -> Pa
     w.add_alb("accounts-alb", "9f8e7d6c5b4a3921")
     w.add_dep("pg", "rds", "accounts-db.c8x7y6z5w4v3.us-west-2.rds.amazonaws.com:5432/accounts", "postgresql")
     w.add_dep("redis", "remote", "sessions.x9y8z7.ng.0001.usw2.cache.amazonaws.com")
-    acc = w.add_service(Service("accounts", "ecs", "node", [Route("GET", "/v1/accounts/{id}", 60, 0.03, ("pg",)),
-                                                              Route("POST", "/v1/accounts/{id}/settings", 12, 0.06, ("pg",))], tasks=3))
+    w.add_service(Service("accounts", "ecs", "node", [Route("GET", "/v1/accounts/{id}", 60, 0.03, ("pg",)),
+                                                        Route("POST", "/v1/accounts/{id}/settings", 12, 0.06, ("pg",))], tasks=3))
     w.add_service(Service("profile", "ecs", "node", [Route("GET", "/v1/profile/{id}", 45, 0.02, ("redis",))], tasks=2))
     onset = w.t("16:44:40")
     change = w.t("16:43:58")
@@ -241,7 +241,7 @@ def build_dynamodb_throttling(out: str | Path, gzip: bool = False) -> Path:
     w.add_alb("ingest-alb", "5e4d3c2b1a098765")
     w.add_dep("put", "dynamodb", "device-events", "BatchWriteItem")
     w.add_dep("read", "dynamodb", "device-events", "Query")
-    ingest = w.add_service(Service("ingest-events", "lambda", "python", [Route("POST", "/v1/events", 35, 0.04, ("put",))], tasks=6, log_rate=0.25))
+    w.add_service(Service("ingest-events", "lambda", "python", [Route("POST", "/v1/events", 35, 0.04, ("put",))], tasks=6, log_rate=0.25))
     w.add_service(Service("dashboard", "ecs", "spring", [Route("GET", "/dashboard/devices/{id}", 25, 0.05, ("read",))], tasks=2))
     onset = w.t("00:39:00")
     surge_end = w.t("01:20:00")

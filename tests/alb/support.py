@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tools.common.timewindow import UTC
-from tests.support import FakeClock  # noqa: F401  (re-exported for the alb tests)
 
 LB = "app/shop-alb/50dc6c495c0c9188"
 TG_API = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-api/73e2d6bc24d8a067"

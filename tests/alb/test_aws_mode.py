@@ -8,8 +8,8 @@ from typing import Any, Iterator
 import pytest
 from botocore.stub import Stubber
 
-from tests.alb.support import FakeClock
 from tests.alb.test_snapshot_mode import FUNCTION, WINDOW
+from tests.support import FakeClock
 from tools.alb import aws_backend, service, snapshot_backend, sql
 from tools.alb.model import Filters
 from tools.common import athena, aws

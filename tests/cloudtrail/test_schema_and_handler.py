@@ -17,7 +17,7 @@ def test_table_definition_for_the_stack() -> None:
     for needed in ("eventtime", "eventsource", "eventname", "useridentity", "requestparameters", "resources",
                    "readonly", "errorcode", "eventid", "useragent", "sourceipaddress", "sessioncredentialfromconsole"):
         assert needed in names
-    assert [k["name"] for k in schema.glue_partition_keys()] == ["region", "day"]
+    assert [name for name, _ in schema.PARTITION_KEYS] == ["region", "day"]
     params = schema.table_parameters("trail-bucket", "org/", "123456789012", ["eu-west-1"], "2025/01/01")
     assert params["projection.enabled"] == "true"
     assert params["projection.region.values"] == "eu-west-1,us-east-1"

@@ -7,8 +7,6 @@ import gzip
 import sys
 from pathlib import Path
 
-import pytest
-
 from agent.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from agent.runtime.intents import INTENTS, classify
-from agent.runtime.offline import HELP, OfflineAgent
+from agent.runtime.offline import OfflineAgent
 from agent.runtime.tools import ToolCall
 
 NOW = datetime(2026, 11, 20, 11, 0, tzinfo=timezone.utc)

@@ -12,8 +12,6 @@ API for the stack::
     schema.COLUMNS                    # ((name, hive type), ...) data columns, in order
     schema.PARTITION_KEYS             # (("region", "string"), ("day", "string"))
     schema.SERDE, schema.INPUT_FORMAT, schema.OUTPUT_FORMAT, schema.SERDE_PARAMETERS
-    schema.glue_columns()             # [{"name":..., "type":...}] for storage_descriptor.columns
-    schema.glue_partition_keys()      # [{"name":..., "type":...}] for partition_keys
     schema.storage_location(bucket, prefix, account, organization_id="")
     schema.table_parameters(bucket, prefix, account, regions, retention_start, organization_id="")  # TBLPROPERTIES
     schema.create_table_ddl(database, table, bucket, prefix, account, regions, retention_start,
@@ -74,14 +72,6 @@ SERDE = "org.apache.hive.hcatalog.data.JsonSerDe"
 SERDE_PARAMETERS: dict[str, str] = {"serialization.format": "1"}
 INPUT_FORMAT = "com.amazon.emr.cloudtrail.CloudTrailInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
-
-
-def glue_columns() -> list[dict[str, str]]:
-    return [{"name": name, "type": kind} for name, kind in COLUMNS]
-
-
-def glue_partition_keys() -> list[dict[str, str]]:
-    return [{"name": name, "type": kind} for name, kind in PARTITION_KEYS]
 
 
 def storage_location(bucket: str, prefix: str, account: str, organization_id: str = "") -> str:

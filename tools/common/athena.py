@@ -28,7 +28,6 @@ PAGE_SIZE = 1000
 FIRST_POLL_SECONDS = 0.3
 MAX_POLL_SECONDS = 2.0
 BACKOFF = 1.6
-_TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 _RETRYABLE_POLL_ERRORS = {"ThrottlingException", "TooManyRequestsException", "InternalServerException"}
 
 Sleep = Callable[[float], None]
@@ -51,7 +50,6 @@ class QueryResult:
     columns: list[str]
     rows: list[dict[str, Any]]
     bytes_scanned: int = 0
-    engine_ms: int = 0
     complete: bool = True
     notes: list[str] = field(default_factory=list)
 

@@ -1,4 +1,4 @@
-"""Snapshot backend: read an incident snapshot directory (``shared/specs/snapshot-format.md``).
+"""Snapshot backend: read an incident snapshot directory (``docs/snapshot-format.md``).
 
 ``Snapshot.open(DIR)`` validates ``manifest.json``; each registered feed (``tools.sources``) is a folder, its file
 endings declared with it (``logs``, ``alb``, ``cloudtrail``, ``metrics``, ``xray``, ``securityhub``,

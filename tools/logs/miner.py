@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # drain3 is imported lazily (cold start)
 
 # --- the one miner configuration -----------------------------------------------------------
 # Parser, tree depth, similarity threshold and masking set are chosen by the leave-one-system-out evaluation
-# (bench/logs_loso.py over the ten Loghub systems in ../shared/data): each system is scored with the
+# (bench/logs_loso.py over ten Loghub systems with labelled templates): each system is scored with the
 # configuration that is best on the other nine; these are the values chosen on all ten (docs/performance.md).
 
 

@@ -19,7 +19,6 @@ from tools.triage.rank import Hypothesis, hhmm
 
 EVIDENCE_PER_HYPOTHESIS = 8
 EVIDENCE_IN_SLACK = 5
-_PROBLEM_STATUSES = ("error", "partial", "not_configured")
 
 
 LINK_BUDGET = 1300  # characters of URLs in one answer; the rest of the ids are shown without a link

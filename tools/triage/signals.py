@@ -15,8 +15,6 @@ from tools.common.timewindow import parse_instant, to_utc, UTC
 from tools.triage import weights as W
 
 SYMPTOM_KINDS = {"error_pattern", "alb_errors", "alb_latency", "metric_shift", "trace_fault", "failed_call"}
-CHANGE_KINDS = {"change"}
-FINDING_KINDS = {"finding"}
 
 _SYMPTOM_METRIC = re.compile(
     r"(error|5xx|4xx|fault|throttl|latency|duration|timeout|reject|fail|unhealthy|dlq|deadletter|"

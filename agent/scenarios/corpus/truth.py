@@ -22,7 +22,7 @@ and no facts: it is scored by ``control_ok`` (no ``high`` hypothesis), never by 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from tools.common.evidence import evidence_id
