@@ -271,8 +271,7 @@ def run_query(
     statistics = execution.get("Statistics", {})
     why_cut: list[str] = []
     columns, rows, complete = fetch(query_id, client=client, deadline=deadline, max_rows=max_rows, why_cut=why_cut)
-    result = QueryResult(query_id, columns, rows, int(statistics.get("DataScannedInBytes", 0) or 0),
-                         int(statistics.get("EngineExecutionTimeInMillis", 0) or 0), complete)
+    result = QueryResult(query_id, columns, rows, int(statistics.get("DataScannedInBytes", 0) or 0), complete)
     if not complete:
         result.notes.append(f"only the first {len(rows)} result rows were read: "
                             + ("; ".join(why_cut) if why_cut else "the time budget or the row limit was reached"))
