@@ -103,3 +103,20 @@ def test_who_made_a_change_is_not_what_it_touched():
         trace("providers", "UpstreamError", "rates.example POST", 40, 92),
     ], question="why are /providers requests failing since 09:40?")
     assert "PutParameter" not in hypotheses[0].title and "rates.example" in hypotheses[0].title
+
+
+def test_a_nat_gateway_out_of_ports_explains_the_external_dependency_failing_through_it():
+    from evidence_factory import pattern, trace
+
+    calls_out = [
+        pattern("ERROR call to api.partner-rates.example failed: ConnectTimeoutError: connect timed out", 40, 400,
+                group="/ecs/quotes"),
+        trace("quotes", "ConnectTimeoutError", "api.partner-rates.example POST", 40, 60),
+    ]
+    nat = metric("ErrorPortAllocation", "AWS/NATGateway", {"NatGatewayId": "nat-0a1b2c3d4e5f60718"}, 39, 0, 40, 0.9)
+    nat.attrs.update(statistic="Sum", unit="Count", shift="shift")
+    top = ranked(calls_out + [nat], question="why are quotes failing since 09:40?")[0]
+    assert "nat-0a1b2c3d4e5f60718" in top.title and top.primary[0].attrs["metric"] == "ErrorPortAllocation"
+    # without the gateway's errors the failing dependency is the answer
+    alone = ranked(calls_out, question="why are quotes failing since 09:40?")[0]
+    assert alone.condition == "dependency" and "nat-" not in alone.title

@@ -174,11 +174,14 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         own = combine(m.strength for m in members[:3])
         links = []
         member_ids = {m.evidence.id for m in members}
+        egress = _is_egress(anchor)
         for other in ctx.symptoms:
             if other.evidence.id in member_ids:
                 continue
             related = max(ctx.graph.relation(anchor.evidence, other.evidence),
                           overlap(anchor.subject or anchor.tokens, other.tokens, ctx.idf))
+            if egress and _reaches_outside(other) and _began_together(anchor, other):
+                related = max(related, W.EGRESS_LINK)
             value = other.strength * related
             if value >= W.SYMPTOM_MIN:
                 links.append((value, other))
@@ -196,9 +199,52 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         hypothesis = Hypothesis("condition", _title(kind, _title_resource(members), members), score, [anchor.evidence],
                                 support_items, strength, sources)
         hypothesis.anchor_strength = anchor.strength
+        hypothesis.condition = kind
         hypothesis.reason = f"{kind} condition, {len(members)} signal(s) name it, corroborated by {len(sources)} source(s)"
         found_hypotheses.append(hypothesis)
     return found_hypotheses
+
+
+def egress_explains(hypotheses: list[Hypothesis]) -> None:
+    """A NAT gateway running out explains the external dependencies failing through it: it takes over the weight
+    of the failing-dependency condition whose signals it links, which drops just below it (as a change takes
+    over the fault it explains)."""
+    dependencies = {h.primary[0].id: h for h in hypotheses if h.kind == "condition" and h.condition == "dependency"}
+    for cause in hypotheses:
+        if cause.kind != "condition" or cause.condition != "connections" or not _on_egress(cause.primary[0].attrs):
+            continue
+        for value, item in cause.support:
+            effect = dependencies.get(item.id)
+            if effect is None or effect.anchor_strength <= 0 or value / effect.anchor_strength < W.INHERIT_MIN_EXPLAINED:
+                continue
+            if effect.score > cause.score:
+                cause.score = effect.score
+                cause.reason += f"; explains {item.id}"
+            effect.score = min(effect.score, cause.score * W.FAULT_BELOW_CAUSE)
+
+
+def _on_egress(attrs: dict) -> bool:
+    dims = attrs.get("dimensions")
+    return isinstance(dims, dict) and "NatGatewayId" in dims
+
+
+def _is_egress(signal: Signal) -> bool:
+    """A NAT gateway's own metric: the path private subnets take to anything outside the VPC."""
+    return signal.kind == "metric_shift" and _on_egress(signal.evidence.attrs)
+
+
+def _reaches_outside(signal: Signal) -> bool:
+    """A symptom of calls to a host outside AWS (a partner API timing out, a connect error to it)."""
+    if signal.kind not in ("trace_fault", "error_pattern") or not DEPENDENCY_TEXT.search(signal.text):
+        return False
+    resource = _resource(signal, "dependency")
+    return bool(resource) and "." in resource and not _AWS_OWN.search(resource)
+
+
+def _began_together(a: Signal, b: Signal) -> bool:
+    if a.onset is None or b.onset is None:
+        return False
+    return abs((a.onset - b.onset).total_seconds()) <= W.ANCHOR_NEAR_MINUTES * 60
 
 
 def _lb_of(signal: Signal) -> str:

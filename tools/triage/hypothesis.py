@@ -32,6 +32,7 @@ class Hypothesis:
     anchor_strength: float = 0.0
     consequence: bool = False  # an AWS-service reaction: shown as context, never first
     confidence_value: float = 0.0
+    condition: str = ""  # the kind of condition (storage, memory, connections, ...) of a condition hypothesis
 
     def evidence(self, limit: int = 6) -> list[Evidence]:
         chosen: list[Evidence] = list(self.primary)

@@ -24,7 +24,7 @@ from tools.common.timewindow import Window
 from tools.triage import confidence
 from tools.triage import weights as W
 from tools.triage.changes import change_hypotheses, inherit_explained, merge_operations
-from tools.triage.conditions import condition_hypotheses
+from tools.triage.conditions import condition_hypotheses, egress_explains
 from tools.triage.faults import fault_hypotheses
 from tools.triage.hypothesis import Context, Hypothesis
 from tools.triage.security import covered_principals, finding_hypotheses, leaked_credential_hypotheses
@@ -122,6 +122,7 @@ def rank(
     focus_lift(ctx, hypotheses)
     hypotheses = merge_operations(hypotheses)
     inherit_explained(hypotheses)
+    egress_explains(hypotheses)
     hypotheses = order(hypotheses)
     absorb_onset_symptoms(ctx, hypotheses)
     hypotheses = order(drop_explained(hypotheses))

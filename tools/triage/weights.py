@@ -134,6 +134,10 @@ FAULT_BELOW_CAUSE = 0.9
 
 # --- non-change causes (conditions: a resource running out, a failing dependency, a poison input, a surge) ------
 
+EGRESS_LINK = 0.8
+"""A NAT gateway's condition (ports it cannot allocate, packets it drops) explains errors calling hosts outside AWS
+that began with it: private subnets reach the internet only through it, although no name ties the two."""
+
 CONDITION_WEIGHT = {
     "storage": 0.9,      # a full disk or volume fails every write: as decisive as a change
     "memory": 0.85,      # OOM kills and restarts explain errors and latency in the killed component
