@@ -204,13 +204,19 @@ class Grants:
         return out
 
 
+def reads_athena(name: str, cfg: Config) -> bool:
+    """Whether source ``name`` is read through Athena with this configuration (its declaration's ``athena``):
+    the stack then declares its Glue table and the tools' Athena permissions."""
+    source = sources.registry().get(name)
+    return source is not None and source.reads_athena(cfg)
+
+
 def alb_enabled(cfg: Config) -> bool:
-    return bool(cfg["alb"]["enabled"] and cfg["alb"]["log_bucket"])
+    return reads_athena("alb", cfg)
 
 
 def cloudtrail_athena(cfg: Config) -> bool:
-    ct = cfg["cloudtrail"]
-    return bool(ct["enabled"] and ct["mode"] == "athena" and ct["log_bucket"])
+    return reads_athena("cloudtrail", cfg)
 
 
 CROSS_SOURCE_GROUPS = ("triage", "alarm")

@@ -4,6 +4,7 @@ fan-out (and runs in it over a snapshot), evidence ids, the report schema's sour
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -76,3 +77,15 @@ def test_toy_source_runs_in_the_fan_out(toy_registered: None, tmp_path: Path) ->
     assert outcome.sources()["toy"]["status"] == "ok"
     assert [e.summary for e in outcome.evidence()] == ["2 broken toys"]
     assert fanout.plan(config.validate({"toy": {"enabled": False}}), None)[-1].key != "toy"
+
+
+def test_athena_tables_follow_the_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not policies.alb_enabled(config.validate({}))
+    assert policies.alb_enabled(config.validate({"alb": {"log_bucket": "elb-logs"}}))
+    assert not policies.alb_enabled(config.validate({"alb": {"enabled": False, "log_bucket": "elb-logs"}}))
+    assert not policies.cloudtrail_athena(config.validate({"cloudtrail": {"log_bucket": "trail-logs"}}))  # lookup mode
+    assert policies.cloudtrail_athena(config.validate({"cloudtrail": {"mode": "athena", "log_bucket": "trail-logs"}}))
+    assert not policies.reads_athena("toy", config.validate({}))  # not registered
+    monkeypatch.setattr(sources, "REGISTRY", sources.BUILT_IN.with_source(replace(TOY, athena=lambda section: True)))
+    assert policies.reads_athena("toy", config.validate({}))
+    assert not policies.reads_athena("toy", config.validate({"toy": {"enabled": False}}))

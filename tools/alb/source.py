@@ -8,7 +8,7 @@ from typing import Any
 
 from tools.common import config_schema as cs
 from tools.common.function import SAFE_NAME, WINDOW, Function, Parameter
-from tools.common.source import Feed, Grants, Section, SourceSpec, Statement, TriageTask
+from tools.common.source import Feed, Grants, Section, Statement, TriageTask, one_feed_source
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -53,8 +53,13 @@ FUNCTIONS: tuple[Function, ...] = (
 _LOAD_BALANCER = re.compile(r"^(app|net)/[A-Za-z0-9-]{1,32}(/[0-9a-f]{16})?$")
 
 
+def _athena(section: Section) -> bool:
+    """The access logs are read through Athena once their bucket is configured."""
+    return bool(section["log_bucket"])
+
+
 def _iam(section: Section, grants: Grants) -> list[Statement]:
-    if not section["log_bucket"]:
+    if not _athena(section):
         return []
     return grants.athena_table(section["table"], section["log_bucket"], section["log_prefix"], "elasticloadbalancing", "Alb")
 
@@ -64,19 +69,9 @@ def _triage_params(focus: str | None) -> dict[str, Any]:
     return {"load_balancer": focus} if focus and _LOAD_BALANCER.match(focus) else {}
 
 
-SOURCE = SourceSpec(
-    name="alb",
-    label="ALB access logs",
-    description="Application Load Balancer access logs through Athena.",
-    functions=FUNCTIONS,
-    feeds=(Feed("alb", "ALB access logs", "A", (".log", ".txt"), bare_names=True),),
-    config=cs.section({
-        "enabled": cs.prop(cs.BOOLEAN, True),
-        "log_bucket": cs.prop(cs.BUCKET, ""),
-        "log_prefix": cs.prop(cs.PREFIX, ""),
-        "table": cs.prop(cs.TABLE, "alb_access_logs"),
-        "retention_start": cs.prop(cs.DAY, "2025/01/01"),
-    }),
-    iam=_iam,
-    triage=TriageTask("summarize_alb_traffic", _triage_params),
-)
+SOURCE = one_feed_source(
+    Feed("alb", "ALB access logs", "A", (".log", ".txt"), bare_names=True),
+    "Application Load Balancer access logs through Athena.", FUNCTIONS,
+    {"log_bucket": cs.prop(cs.BUCKET, ""), "log_prefix": cs.prop(cs.PREFIX, ""),
+     "table": cs.prop(cs.TABLE, "alb_access_logs"), "retention_start": cs.prop(cs.DAY, "2025/01/01")},
+    iam=_iam, athena=_athena, triage=TriageTask("summarize_alb_traffic", _triage_params))

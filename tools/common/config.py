@@ -42,22 +42,22 @@ CORE_SCHEMA: dict[str, Any] = {
         "kind": cs.prop({"enum": ["bedrock-agents", "tools-only"]}, "bedrock-agents"),
         "foundation_model": cs.prop({"type": "string", "minLength": 3, "maxLength": 2048},
                                     "us.anthropic.claude-haiku-4-5-20251001-v1:0"),
-        "idle_session_ttl_seconds": cs.prop({"type": "integer", "minimum": 60, "maximum": 3600}, 1800),
+        "idle_session_ttl_seconds": cs.integer(60, 3600, 1800),
         "guardrail": cs.prop(cs.BOOLEAN, True),
     }),
     "limits": cs.section({
         "max_window_hours": cs.prop({"type": "number", "exclusiveMinimum": 0, "maximum": 744}, 24),
-        "default_window_minutes": cs.prop({"type": "integer", "minimum": 1, "maximum": 1440}, 60),
-        "response_bytes": cs.prop({"type": "integer", "minimum": 2000, "maximum": 20000}, 19000),
-        "turn_seconds": cs.prop({"type": "integer", "minimum": 10, "maximum": 120}, 110),
-        "tool_seconds": cs.prop({"type": "integer", "minimum": 5, "maximum": 900}, 40),
+        "default_window_minutes": cs.integer(1, 1440, 60),
+        "response_bytes": cs.integer(2000, 20000, 19000),
+        "turn_seconds": cs.integer(10, 120, 110),
+        "tool_seconds": cs.integer(5, 900, 40),
     }),
     "athena": cs.section({
         "database": cs.prop({"type": "string", "pattern": r"^[a-z0-9_]{1,255}$"}, "ops_agent"),
         "workgroup": cs.prop({"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,128}$"}, "ops-agent"),
         "results_bucket": cs.prop(cs.BUCKET, ""),
-        "bytes_scanned_cutoff": cs.prop({"type": "integer", "minimum": 10485760}, 10 * 1024**3),
-        "results_expiry_days": cs.prop({"type": "integer", "minimum": 1, "maximum": 3650}, 7),
+        "bytes_scanned_cutoff": cs.integer(10485760, None, 10 * 1024**3),
+        "results_expiry_days": cs.integer(1, 3650, 7),
     }),
     "slack": cs.section({
         "enabled": cs.prop(cs.BOOLEAN, False),
@@ -79,11 +79,11 @@ CORE_SCHEMA: dict[str, Any] = {
             "%[Ee]rror|ERROR|[Ee]xception|EXCEPTION|[Ff]atal|FATAL|[Pp]anic|PANIC|[Cc]ritical|CRITICAL|"
             "[Ss]evere|SEVERE|[Tt]raceback|[Tt]imed out|[Tt]imeout|TIMEOUT|[Ff]ailed|FAILED|[Ff]ailure|"
             "[Rr]efused|[Dd]enied|DENIED|[Uu]navailable|[Tt]hrottl|[Uu]nreachable%")),
-        "learning_minutes": cs.prop({"type": "integer", "minimum": 0, "maximum": 1440}, 20),
-        "group_minutes": cs.prop({"type": "integer", "minimum": 1, "maximum": 120}, 10),
-        "rate_limit_minutes": cs.prop({"type": "integer", "minimum": 0, "maximum": 1440}, 30),
-        "min_events": cs.prop({"type": "integer", "minimum": 1, "maximum": 1000}, 3),
-        "triage_seconds": cs.prop({"type": "integer", "minimum": 5, "maximum": 600}, 40),
+        "learning_minutes": cs.integer(0, 1440, 20),
+        "group_minutes": cs.integer(1, 120, 10),
+        "rate_limit_minutes": cs.integer(0, 1440, 30),
+        "min_events": cs.integer(1, 1000, 3),
+        "triage_seconds": cs.integer(5, 600, 40),
     }),
     "knowledge": cs.section({
         "bedrock_knowledge_base_id": cs.prop({"type": "string", "pattern": r"^$|^[0-9A-Za-z]{10}$"}, ""),
@@ -92,11 +92,11 @@ CORE_SCHEMA: dict[str, Any] = {
     "lambda": cs.section({
         "packaging": cs.prop({"enum": ["zip", "image"]}, "zip"),
         "image_uri": cs.prop({"type": "string", "maxLength": 512}, ""),
-        "memory_mb": cs.prop({"type": "integer", "minimum": 128, "maximum": 10240}, 512),
-        "timeout_seconds": cs.prop({"type": "integer", "minimum": 10, "maximum": 900}, 60),
+        "memory_mb": cs.integer(128, 10240, 512),
+        "timeout_seconds": cs.integer(10, 900, 60),
         # 0 = unreserved (the default). Reserving N per function needs an account concurrency quota of
         # at least 100 + 9 * N (Lambda keeps 100 unreserved; new accounts often have 10 or 50).
-        "reserved_concurrency": cs.prop({"type": "integer", "minimum": 0, "maximum": 1000}, 0),
+        "reserved_concurrency": cs.integer(0, 1000, 0),
         "log_retention_days": cs.prop({"enum": [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                                                 1827, 2192, 2557, 2922, 3288, 3653]}, 30),
         "powertools_layer_arn": cs.prop({"type": "string", "maxLength": 2048}, ""),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9-]{1,30}$"}
 BUCKET = {"type": "string", "pattern": r"^$|^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}
 PREFIX = {"type": "string", "pattern": r"^$|^[A-Za-z0-9!_.*'()/-]{1,512}$"}
 STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 512}}
@@ -21,6 +20,12 @@ BOOLEAN = {"type": "boolean"}
 def prop(schema: dict[str, Any], default: Any) -> dict[str, Any]:
     """One key: its schema plus its default."""
     return {**schema, "default": default}
+
+
+def integer(minimum: int, maximum: int | None, default: int) -> dict[str, Any]:
+    """An integer key within ``minimum`` .. ``maximum`` (None: no upper bound), with its default."""
+    bounds = {"minimum": minimum} if maximum is None else {"minimum": minimum, "maximum": maximum}
+    return prop({"type": "integer", **bounds}, default)
 
 
 def section(properties: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -91,12 +91,17 @@ def _source_of(label: str) -> str:
     return label.split("/", 1)[0] if "/" in label else label
 
 
+def _entry(label: str) -> SourceGaps | None:
+    """The gaps entry of ``label``'s source in the current collection, or None outside one."""
+    gaps = _CURRENT.get()
+    return None if gaps is None else gaps.of(_source_of(label))
+
+
 def unreadable_file(label: str, why: str) -> None:
     """A reader could not read (all or the end of) the file ``label`` (``<folder>/<path>``)."""
-    gaps = _CURRENT.get()
-    if gaps is None:
+    entry = _entry(label)
+    if entry is None:
         return
-    entry = gaps.of(_source_of(label))
     entry.unreadable_files += 1
     if len(entry.files) < MAX_MISSING:
         entry.files.append(f"{label}: {why}")
@@ -104,10 +109,9 @@ def unreadable_file(label: str, why: str) -> None:
 
 def skipped_record(label: str, why: str) -> None:
     """A reader skipped one malformed record of ``label`` (a file, or a bare folder name)."""
-    gaps = _CURRENT.get()
-    if gaps is None:
+    entry = _entry(label)
+    if entry is None:
         return
-    entry = gaps.of(_source_of(label))
     entry.skipped_records += 1
     if len(entry.record_reasons) < 2:
         entry.record_reasons.append(f"{label}: {why}")

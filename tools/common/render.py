@@ -12,6 +12,7 @@ from tools.common.safety import DATA_NOTICE, FENCE_CLOSE, FENCE_OPEN, neutralise
 
 HARD_LIMIT_BYTES = 20000
 _RESERVE = 160
+_CUT_NOTICE = 120  # bytes kept for the line that says what was cut
 
 
 def _own_line(line: str, limit: int = 1200) -> str:
@@ -25,6 +26,13 @@ def _own_line(line: str, limit: int = 1200) -> str:
 
 def _size(text: str) -> int:
     return len(text.encode("utf-8"))
+
+
+def _cut_notice(section: Section, index: int) -> str:
+    """What was left out of ``section`` from its ``index``-th line on (0: its heading, so all of it)."""
+    if index == 0:
+        return f"[cut: section '{neutralise(section.heading, 80)}' ({len(section.lines)} lines) not shown; {section.omitted_hint}]"
+    return f"[cut: {len(section.lines) - index + 1} more line(s) not shown; {section.omitted_hint}]"
 
 
 def render_body(result: ToolResult, budget: int = 19000) -> str:
@@ -58,25 +66,16 @@ def render_body(result: ToolResult, budget: int = 19000) -> str:
         # Later sections keep a fair minimum share, so one long section cannot starve the others.
         reserved = sum(min(need, share) for need in needs[position + 1:])
         allowance = room - reserved
-        heading = f"### {neutralise(section.heading, 300)}"
-        cost = _size(heading) + 1
-        if allowance - cost < 120:
-            body.append(f"[cut: section '{neutralise(section.heading, 80)}' ({len(section.lines)} lines) not shown; {section.omitted_hint}]")
-            room -= 120
-            continue
-        body.append(heading)
-        room -= cost
-        allowance -= cost
-        for index, line in enumerate(section.lines):
-            line_cost = _size(line) + 1
-            if line_cost > allowance - 120:
-                left = len(section.lines) - index
-                body.append(f"[cut: {left} more line(s) not shown; {section.omitted_hint}]")
-                room -= 120
+        # The heading first, then the lines; where the next one does not fit, a cut notice ends the section.
+        for index, line in enumerate([f"### {neutralise(section.heading, 300)}", *section.lines]):
+            cost = _size(line) + 1
+            if cost > allowance - _CUT_NOTICE:
+                body.append(_cut_notice(section, index))
+                room -= _CUT_NOTICE
                 break
             body.append(line)
-            room -= line_cost
-            allowance -= line_cost
+            room -= cost
+            allowance -= cost
     body.extend(tail)
     text = "\n".join(body)
     if _size(text) > budget:  # safety net: never exceed the budget

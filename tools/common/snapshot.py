@@ -14,7 +14,7 @@ import io
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -269,20 +269,12 @@ class Snapshot:
                 yield event
 
     def cloudtrail_records(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
-        for record in self._list_items("cloudtrail", "Records", stats):
-            if not isinstance(record.get("eventTime"), str) or not isinstance(record.get("eventName"), str):
-                stats.records -= 1
-                stats.skip_record("cloudtrail", "record lacks eventTime or eventName")
-                continue
-            yield record
+        records = self._list_items("cloudtrail", "Records", stats)
+        yield from _having(records, {"eventTime": str, "eventName": str}, "cloudtrail", "record", stats)
 
     def metric_series(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
-        for series in self.jsonl("metrics", stats):
-            if not isinstance(series.get("MetricName"), str) or not isinstance(series.get("Datapoints"), list):
-                stats.records -= 1
-                stats.skip_record("metrics", "series lacks MetricName or Datapoints")
-                continue
-            yield series
+        series = self.jsonl("metrics", stats)
+        yield from _having(series, {"MetricName": str, "Datapoints": list}, "metrics", "series", stats)
 
     def xray_traces(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
         yield from self._list_items("xray", "Traces", stats)
@@ -292,6 +284,17 @@ class Snapshot:
 
     def guardduty_findings(self, stats: ReadStats) -> Iterator[dict[str, Any]]:
         yield from self._list_items("guardduty", "Findings", stats)
+
+
+def _having(items: Iterable[dict[str, Any]], fields: dict[str, type], folder: str, noun: str,
+            stats: ReadStats) -> Iterator[dict[str, Any]]:
+    """The items whose ``fields`` have the given types; any other is a skipped record (no longer counted read)."""
+    for item in items:
+        if all(isinstance(item.get(key), kind) for key, kind in fields.items()):
+            yield item
+        else:
+            stats.records -= 1
+            stats.skip_record(folder, f"{noun} lacks {' or '.join(fields)}")
 
 
 @lru_cache(maxsize=8)

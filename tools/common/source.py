@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from tools.common import config_schema as cs
 from tools.common.function import Function
 
 Section = Mapping[str, Any]
@@ -79,6 +80,10 @@ def _no_prerequisite(section: Section) -> str | None:
     return None
 
 
+def _never(section: Section) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class SourceSpec:
     """One data source: its action group, functions, report feeds, configuration section, IAM needs and triage
@@ -96,6 +101,8 @@ class SourceSpec:
     """Why the source cannot run against AWS with this configuration although it is enabled (None: it can)."""
     module: str = ""
     """The package holding ``service.py`` and ``handler.py``; default ``tools.<name>``."""
+    athena: Callable[[Section], bool] = _never
+    """Whether this configuration reads the source through Athena (the stack then declares its Glue table)."""
 
     @property
     def package(self) -> str:
@@ -105,6 +112,10 @@ class SourceSpec:
         """The configuration switch: ``[<name>] enabled`` and at least one enabled feed."""
         section = config[self.name]
         return bool(section.get("enabled", True)) and any(feed.enabled(section) for feed in self.feeds)
+
+    def reads_athena(self, config: Mapping[str, Section]) -> bool:
+        """Enabled and configured to read through Athena (``athena``)."""
+        return self.enabled(config) and self.athena(config[self.name])
 
     def enabled_feeds(self, config: Mapping[str, Section]) -> tuple[Feed, ...]:
         if not self.enabled(config):
@@ -124,3 +135,11 @@ class SourceSpec:
                 return f"This snapshot has no {folders} folder: {self.label} is not part of it."
             return None
         return self.prerequisite(config[self.name])
+
+
+def one_feed_source(feed: Feed, description: str, functions: tuple[Function, ...], settings: dict[str, Any],
+                    **declared: Any) -> SourceSpec:
+    """A source with one report feed (the source's name and label) and an ``enabled`` switch, as most are: the
+    declaration states only what differs (the feed, functions, further settings, IAM needs, triage task, ...)."""
+    return SourceSpec(name=feed.name, label=feed.label, description=description, functions=functions, feeds=(feed,),
+                      config=cs.section({"enabled": cs.prop(cs.BOOLEAN, True), **settings}), **declared)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from json.decoder import scanstring
+from typing import Any
 
 from tools.common.deadline import Deadline
 from tools.common.snapshot import ReadStats, Snapshot, line_blocks, parse_log_event
@@ -30,6 +31,15 @@ from tools.logs.model import LogLine, PatternScan, PatternStats
 CHECK_EVERY = 2000  # events between deadline checks
 
 
+def _moment(event: dict[str, Any], stats: ReadStats) -> datetime | None:
+    """An event's time; None (a skipped record) when its timestamp is out of range."""
+    try:
+        return from_millis(float(event["timestamp"]))
+    except (OverflowError, OSError, ValueError):
+        stats.skip_record("logs", "timestamp out of range")
+        return None
+
+
 def _events(snapshot: Snapshot, span: Window, selection: GroupSelection, stats: ReadStats, seen: set[str]) -> Iterator[LogLine]:
     """The events inside ``span`` of the selected groups (every group name is recorded in ``seen``)."""
     for event in snapshot.log_events(stats):
@@ -37,12 +47,8 @@ def _events(snapshot: Snapshot, span: Window, selection: GroupSelection, stats: 
         seen.add(group)
         if not selection.admits(group):
             continue
-        try:
-            moment = from_millis(float(event["timestamp"]))
-        except (OverflowError, OSError, ValueError):
-            stats.skip_record("logs", "timestamp out of range")
-            continue
-        if span.contains(moment):
+        moment = _moment(event, stats)
+        if moment is not None and span.contains(moment):
             yield LogLine(moment, group, str(event.get("logStreamName", "")), event["message"])
 
 
@@ -189,12 +195,8 @@ def scan_patterns(
                 admits = admitted[group] = selection.admits(group)
             if not admits:
                 continue
-            try:
-                moment = from_millis(float(event["timestamp"]))
-            except (OverflowError, OSError, ValueError):
-                stats.skip_record("logs", "timestamp out of range")
-                continue
-            if not span.contains(moment):
+            moment = _moment(event, stats)
+            if moment is None or not span.contains(moment):
                 continue
             count += 1
             in_window = window.contains(moment)

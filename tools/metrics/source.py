@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from tools.common import config_schema as cs
 from tools.common.function import SAFE_NAME, WINDOW, Function, Parameter
-from tools.common.source import Feed, Grants, Section, SourceSpec, Statement, TriageTask
+from tools.common.source import Feed, Grants, Section, Statement, TriageTask, one_feed_source
+
+_CLOUDWATCH_NAME = {"maxLength": 255, "pattern": r"^[A-Za-z0-9_./#:\- ]+$"}  # namespaces and metric names
+
+
+def _required_name(name: str, example: str) -> Parameter:
+    return Parameter(name, "string", example, required=True, constraints=_CLOUDWATCH_NAME)
+
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -21,7 +28,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "namespace",
                 "string",
                 "Full namespace, e.g. 'AWS/ApplicationELB', 'AWS/ECS', 'AWS/DynamoDB'; default: configured ones.",
-                constraints={"maxLength": 255, "pattern": r"^[A-Za-z0-9_./#:\- ]+$"},
+                constraints=_CLOUDWATCH_NAME,
             ),
             Parameter(
                 "resource",
@@ -44,20 +51,8 @@ FUNCTIONS: tuple[Function, ...] = (
         "Returns one CloudWatch metric series in the window as a compact table (downsampled) with min, max, "
         "mean and percentiles, for drill-down after find_changed_metrics.",
         (
-            Parameter(
-                "namespace",
-                "string",
-                "Full namespace, e.g. 'AWS/ApplicationELB'.",
-                required=True,
-                constraints={"maxLength": 255, "pattern": r"^[A-Za-z0-9_./#:\- ]+$"},
-            ),
-            Parameter(
-                "metric_name",
-                "string",
-                "Metric name, e.g. 'HTTPCode_Target_5XX_Count'.",
-                required=True,
-                constraints={"maxLength": 255, "pattern": r"^[A-Za-z0-9_./#:\- ]+$"},
-            ),
+            _required_name("namespace", "Full namespace, e.g. 'AWS/ApplicationELB'."),
+            _required_name("metric_name", "Metric name, e.g. 'HTTPCode_Target_5XX_Count'."),
             Parameter(
                 "dimensions",
                 "string",
@@ -82,18 +77,8 @@ def _iam(section: Section, grants: Grants) -> list[Statement]:
     return [grants.statement("MetricsRead", ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"], "*")]
 
 
-SOURCE = SourceSpec(
-    name="metrics",
-    label="CloudWatch metrics",
-    description="CloudWatch metrics: what changed, and one series.",
-    functions=FUNCTIONS,
-    feeds=(Feed("metrics", "CloudWatch metrics", "M", (".jsonl",)),),
-    config=cs.section({
-        "enabled": cs.prop(cs.BOOLEAN, True),
-        "namespaces": cs.prop(cs.STRINGS, DEFAULT_NAMESPACES),
-        "max_metrics": cs.prop({"type": "integer", "minimum": 1, "maximum": 5000}, 500),
-    }),
-    iam=_iam,
+SOURCE = one_feed_source(
+    Feed("metrics", "CloudWatch metrics", "M", (".jsonl",)), "CloudWatch metrics: what changed, and one series.",
+    FUNCTIONS, {"namespaces": cs.prop(cs.STRINGS, DEFAULT_NAMESPACES), "max_metrics": cs.integer(1, 5000, 500)},
     # Every changed metric the scan allows: triage correlates them with the other sources itself.
-    triage=TriageTask("find_changed_metrics", lambda focus: {"max_results": 25}),
-)
+    iam=_iam, triage=TriageTask("find_changed_metrics", lambda focus: {"max_results": 25}))

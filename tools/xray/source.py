@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tools.common import config_schema as cs
 from tools.common.function import SAFE_NAME, WINDOW, Function, Parameter
-from tools.common.source import Feed, Grants, Section, SourceSpec, Statement, TriageTask
+from tools.common.source import Feed, Grants, Section, Statement, TriageTask, one_feed_source
 
 FUNCTIONS: tuple[Function, ...] = (
     Function(
@@ -39,16 +39,6 @@ def _iam(section: Section, grants: Grants) -> list[Statement]:
     return [grants.statement("XRayRead", ["xray:GetTraceSummaries", "xray:BatchGetTraces"], "*")]
 
 
-SOURCE = SourceSpec(
-    name="xray",
-    label="X-Ray",
-    description="X-Ray: fault root causes and sample traces.",
-    functions=FUNCTIONS,
-    feeds=(Feed("xray", "X-Ray", "X", (".json",)),),
-    config=cs.section({
-        "enabled": cs.prop(cs.BOOLEAN, True),
-        "max_traces": cs.prop({"type": "integer", "minimum": 1, "maximum": 5000}, 1000),
-    }),
-    iam=_iam,
-    triage=TriageTask("find_trace_faults", lambda focus: {"kind": "fault"}),
-)
+SOURCE = one_feed_source(Feed("xray", "X-Ray", "X", (".json",)), "X-Ray: fault root causes and sample traces.", FUNCTIONS,
+                         {"max_traces": cs.integer(1, 5000, 1000)},
+                         iam=_iam, triage=TriageTask("find_trace_faults", lambda focus: {"kind": "fault"}))
