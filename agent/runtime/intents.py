@@ -20,13 +20,18 @@ from dataclasses import dataclass
 class Intent:
     """One thing a question can ask for. ``needs``: one of these must be in the question too (a request verb for
     a secret, so "password authentication failed since 03:00" is a symptom, not a request). ``imperative``: a cue
-    must open the request ("restart the service", "please roll back the deploy"), not merely appear in it."""
+    must open the request ("restart the service", "please roll back the deploy"), not merely appear in it.
+    ``source``: the registered data source (``tools.sources``) that answers it, with its broad call (its triage
+    task's function) or, for a ``drill_down`` intent, its drill-down function; the planner takes the function
+    names from the registry."""
 
     name: str
     cues: tuple[str, ...]
     description: str
     needs: tuple[str, ...] = ()
     imperative: bool = False
+    source: str = ""
+    drill_down: bool = False
 
 
 INTENTS: tuple[Intent, ...] = (
@@ -54,27 +59,27 @@ INTENTS: tuple[Intent, ...] = (
     Intent("raw_lines", ("raw", "raw lines", "log lines", "the lines", "full lines", "samples", "sample lines",
                          "examples", "example lines", "drill down", "drill into", "show me the log", "actual lines",
                          "stack trace", "stack traces", "full message"),
-           "the raw log lines behind a pattern"),
+           "the raw log lines behind a pattern", source="logs", drill_down=True),
     Intent("changes", ("what changed", "anything changed", "any changes", "changed", "change", "changes", "deployed", "deploy", "deploys", "deployment", "deployments",
                        "modified", "who did", "who changed", "cloudtrail", "config change", "rolled out", "released",
                        "release", "touched", "api calls", "console"),
-           "what changed (CloudTrail), ranked by relevance"),
+           "what changed (CloudTrail), ranked by relevance", source="cloudtrail"),
     Intent("errors", ("errors", "error", "exceptions", "exception", "log patterns", "logs", "log", "error patterns",
                       "warnings", "stack", "failures"),
-           "error patterns in the logs"),
+           "error patterns in the logs", source="logs"),
     # The load balancer itself is a filter (filters.py), not a topic: "metrics for the load balancer" is metrics.
     Intent("traffic", ("5xx", "4xx", "status codes", "status code", "traffic", "http codes", "targets",
                        "response codes", "requests per", "request rate", "p95", "p99", "healthy hosts"),
-           "load balancer traffic and status codes"),
+           "load balancer traffic and status codes", source="alb"),
     Intent("metrics", ("metric", "metrics", "cpu", "memory", "dashboard", "cloudwatch", "throughput", "graph",
                        "graphs", "utilization", "saturation", "latency", "connections"),
-           "metrics that changed"),
+           "metrics that changed", source="metrics"),
     Intent("traces", ("trace", "traces", "x-ray", "xray", "span", "spans", "downstream", "dependency",
                       "dependencies", "service map", "calls to"),
-           "trace faults (X-Ray)"),
+           "trace faults (X-Ray)", source="xray"),
     Intent("security", ("security", "guardduty", "guard duty", "findings", "finding", "security hub", "compromised",
                         "attack", "breach", "suspicious", "hacked", "intrusion", "malicious", "leaked"),
-           "security findings"),
+           "security findings", source="findings"),
     Intent("compare", ("compare", "comparison", "yesterday", "same time", "usual", "normal", "baseline",
                        "last week", "versus", "vs"),
            "the same window yesterday"),

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agent.runtime.filters import Filters, read_filters
-from agent.runtime.intents import classify, words
+from agent.runtime.intents import INTENTS, classify, words
 from agent.runtime.timephrases import TimeAsk, read_times, yesterday
 from agent.runtime.tools import ToolBox, ToolCall
+from tools import catalogue, sources
 from tools.common.evidence import id_pattern
 from tools.common.limits import SLACK_LIMIT
 from tools.common.timewindow import Window
@@ -30,16 +31,23 @@ TRIAGE_LEAD = timedelta(minutes=60)
 DEFAULT_TRIAGE_WINDOW = "last 2h"
 RAW_LINES = 20
 _REFERENCE_WORDS = frozenset({"that", "those", "these", "this", "it", "them"})
-_CALLS: dict[str, str] = {
-    "changes": "cloudtrail__list_changes",
-    "errors": "logs__find_error_patterns",
-    "raw_lines": "logs__search_logs",
-    "traffic": "alb__summarize_alb_traffic",
-    "metrics": "metrics__find_changed_metrics",
-    "traces": "xray__find_trace_faults",
-    "security": "findings__list_security_findings",
-    "triage": "triage__investigate",
-}
+INVESTIGATE = catalogue.INVESTIGATE.qualified_name
+
+
+def routes() -> dict[str, str]:
+    """The function each intent calls, from the source registry (read when called): a topic intent calls its
+    source's broad function (its triage task's), a drill-down intent its source's drill-down; ``triage``
+    investigates. An intent whose source is not registered (or declares no such function) has no route."""
+    found: dict[str, str] = {}
+    for intent in INTENTS:
+        source = sources.registry().get(intent.source) if intent.source else None
+        if source is None:
+            continue
+        function = source.drill_down if intent.drill_down else (source.triage.function if source.triage else "")
+        if function:
+            found[intent.name] = f"{source.name}__{function}"
+    return found | {"triage": INVESTIGATE}
+
 # Per intent: (field of the named source, the parameter it fills, the parameter a service name fills).
 FILTER_PARAMETERS: dict[str, tuple[str | None, str | None, str | None]] = {
     "changes": ("cloudtrail", "service", "resource"),
@@ -142,6 +150,9 @@ class OfflineAgent:
         return self._tool_plan(intent, q, when, filters)
 
     def _tool_plan(self, intent: str, q: str, when: TimeAsk, filters: Filters) -> Plan:
+        route = routes().get(intent)
+        if route is None:  # its source is not registered here
+            return Plan(intent, reply="No data source here answers that. " + HELP)
         plan = Plan(intent)
         window = when.window.encode() if when.window else None
         params: dict[str, Any] = {}
@@ -169,8 +180,8 @@ class OfflineAgent:
             base = when.window or self._session_window() or Window(self.now - timedelta(hours=2), self.now)
             params["window"] = base.encode()
             plan.comparison = yesterday(base)
-            plan.calls.append((_CALLS[intent], params))
-            plan.calls.append((_CALLS[intent], {**params, "window": yesterday(base).encode()}))
+            plan.calls.append((route, params))
+            plan.calls.append((route, {**params, "window": yesterday(base).encode()}))
             return plan
         onset = self.tools.session.get("opsagent_onset")
         if intent == "changes" and onset and not when.window and "before" in words(q) and _REFERENCE_WORDS & set(words(q)):
@@ -182,9 +193,9 @@ class OfflineAgent:
             # No investigation yet: run one first so the changes rank by the incident's onset and symptoms.
             first = {"question": q[:1000], "window": (Window(when.window.start - TRIAGE_LEAD, when.window.end).encode()
                                                       if when.window else DEFAULT_TRIAGE_WINDOW)}
-            plan.calls.append(("triage__investigate", first))
+            plan.calls.append((INVESTIGATE, first))
             plan.notes.append("(ranked against a quick investigation of the incident first)")
-        plan.calls.append((_CALLS[intent], params))
+        plan.calls.append((route, params))
         return plan
 
     def _filter_params(self, intent: str, q: str, filters: Filters) -> dict[str, Any]:
@@ -234,21 +245,21 @@ class OfflineAgent:
         if not executed:
             return _slack(plan.reply, None if self.full else SLACK_LIMIT), executed
         answer = self.compose(plan, executed)
-        self.last_topic = plan.intent if plan.intent in _CALLS else self.last_topic
+        self.last_topic = plan.intent if plan.intent in routes() else self.last_topic
         return answer, executed
 
     def compose(self, plan: Plan, calls: list[ToolCall]) -> str:
         parts: list[str] = []
         shown = calls
-        if plan.intent == "changes" and len(calls) == 2 and calls[0].name == "triage__investigate":
+        if plan.intent == "changes" and len(calls) == 2 and calls[0].name == INVESTIGATE:
             self.report_body = calls[0].body
             shown = calls[1:]
         for index, call in enumerate(shown):
             if call.reprompt:
                 parts.append(f"I could not run {call.name}: {call.body}")
                 continue
-            text = _answer_section(call.body) if call.name == "triage__investigate" else _slack_markdown(call.body)
-            if call.name == "triage__investigate":
+            text = _answer_section(call.body) if call.name == INVESTIGATE else _slack_markdown(call.body)
+            if call.name == INVESTIGATE:
                 self.report_body = call.body
             if plan.comparison is not None:
                 label = "Yesterday, same time" if index == 1 else "Now"

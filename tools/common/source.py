@@ -103,6 +103,8 @@ class SourceSpec:
     """The package holding ``service.py`` and ``handler.py``; default ``tools.<name>``."""
     athena: Callable[[Section], bool] = _never
     """Whether this configuration reads the source through Athena (the stack then declares its Glue table)."""
+    drill_down: str = ""
+    """The function that returns the raw records behind this source's evidence (empty: none)."""
 
     @property
     def package(self) -> str:

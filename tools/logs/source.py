@@ -91,4 +91,5 @@ SOURCE = one_feed_source(
     Feed("logs", "CloudWatch Logs", "L", (".jsonl",)), "CloudWatch Logs: error patterns and raw line search.",
     FUNCTIONS, {"log_groups": cs.prop(cs.STRINGS, []), "log_group_prefixes": cs.prop(cs.STRINGS, []),
                 "max_patterns": cs.integer(1, 200, 15)},
-    iam=_iam, triage=TriageTask("find_error_patterns", _triage_params), prerequisite=_prerequisite)
+    iam=_iam, triage=TriageTask("find_error_patterns", _triage_params), prerequisite=_prerequisite,
+    drill_down="search_logs")
