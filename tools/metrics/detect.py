@@ -271,8 +271,9 @@ def detect_ceiling(
     if persistence < params.min_persistence:
         return None
     reference = percentile(approach, 25)
-    start = max((i for i in range(c) if xs[i] <= reference), default=0) + 1 if c > 1 else c
-    start = min(start, c)
+    # the climb begins after the last point still at the approach's lower quartile
+    last_low = max(i for i in range(c) if xs[i] <= reference)
+    start = min(last_low + 1, c)
     before, after = summarise(xs[:start] or approach), summarise(after_vals)
     _, scale = robust_level(xs[:n_base])
     effect = min(100.0, (after.p50 - reference) / scale)
