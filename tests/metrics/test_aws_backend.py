@@ -14,7 +14,7 @@ from tools.common.app import execute
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
 from tools.metrics import aws_backend, service
-from tools.metrics.fetch import choose_period
+from tools.metrics.period import choose_period
 from tools.metrics.model import MetricKey
 
 UTC = timezone.utc

@@ -15,7 +15,7 @@ from tools.common import aws, coverage
 from tools.common.deadline import Deadline
 from tools.common.errors import SourceError
 from tools.common.timewindow import to_utc
-from tools.metrics.fetch import Fetched
+from tools.metrics.model import Fetched
 from tools.metrics.model import MetricKey, Series, unit_for
 
 SOURCE = "metrics"

@@ -17,8 +17,9 @@ from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
 from tools.common.timewindow import Window, iso
 from tools.metrics import detect
-from tools.metrics.fetch import Fetched, choose_period
+from tools.metrics.model import Fetched
 from tools.metrics.model import Series
+from tools.metrics.period import choose_period
 
 SOURCE = "metrics"
 MAX_ROWS = 60

@@ -1,9 +1,10 @@
 """The metric data model shared by the backends, the detector and the digest.
 
 A ``MetricKey`` names one CloudWatch metric (namespace, name, dimensions); a ``Series`` is its datapoints for
-one statistic. ``statistic_for``/``unit_for`` give the defaults for a metric name, ``parse_dimensions`` reads
-the ``Name=Value,Name=Value`` form operators and models write, and ``series_id`` is the evidence id of a
-metric, shared with triage.
+one statistic; ``Fetched`` is what either backend hands to the digest: the series it read and what it could
+not read. ``statistic_for``/``unit_for`` give the defaults for a metric name, ``parse_dimensions`` reads the
+``Name=Value,Name=Value`` form operators and models write, and ``series_id`` is the evidence id of a metric,
+shared with triage.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 
 from tools.common.errors import InputError
 from tools.common.evidence import evidence_id
+from tools.common.timewindow import Window
 
 DIMENSIONS_ACCEPTED = (
     "Name=Value pairs separated by commas, e.g. 'LoadBalancer=app/shop-alb/50dc6c495c0c9188' or "
@@ -156,3 +158,19 @@ def parse_dimensions(text: str | None) -> dict[str, str]:
             raise InputError("dimensions", f"names {name!r} twice", DIMENSIONS_ACCEPTED)
         result[name] = value
     return result
+
+
+@dataclass
+class Fetched:
+    """Series read, how many metrics were candidates, notes, failures, and whether reading stopped early.
+
+    ``coverage`` is the time the source holds data for (a snapshot's window); outside it a missing count is
+    unknown, not zero. None: the whole requested span (CloudWatch).
+    """
+
+    series: list[Series] = field(default_factory=list)
+    candidates: int = 0
+    notes: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    partial: bool = False
+    coverage: Window | None = None

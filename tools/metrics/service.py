@@ -13,8 +13,9 @@ from tools.common.safety import fence
 from tools.common.snapshot import ReadStats
 from tools.common.timewindow import Window
 from tools.metrics import aws_backend, digest, snapshot_backend
-from tools.metrics.fetch import Fetched, choose_period
+from tools.metrics.model import Fetched
 from tools.metrics.model import MetricKey, parse_dimensions, statistic_for
+from tools.metrics.period import choose_period
 
 DEFAULT_RESULTS = 10
 

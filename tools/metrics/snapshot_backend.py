@@ -12,7 +12,7 @@ from typing import Any
 
 from tools.common.snapshot import ReadStats, Snapshot
 from tools.common.timewindow import parse_instant, to_utc
-from tools.metrics.fetch import Fetched
+from tools.metrics.model import Fetched
 from tools.metrics.model import MetricKey, Series, unit_for
 
 STATISTICS = ("Average", "Sum", "Maximum", "Minimum", "SampleCount")
