@@ -12,6 +12,7 @@ import sys
 from typing import Callable, Sequence
 
 from agent.errors import UsageError
+from tools.common.limits import SLACK_LIMIT
 
 
 def _functions(args: argparse.Namespace) -> int:
@@ -115,7 +116,7 @@ def _add_runtime_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--session-id", help="reuse a session (InvokeAgent mode)")
     parser.add_argument("--json", action="store_true", help="one JSON object per turn: the answer and its tool calls")
     parser.add_argument("--trace", action="store_true", help="also show each tool call's full body")
-    parser.add_argument("--full", action="store_true", help="do not cut answers to Slack's 2,500 characters")
+    parser.add_argument("--full", action="store_true", help=f"do not cut answers to Slack's {SLACK_LIMIT:,} characters")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""The shared identifier patterns match what each former private copy matched, and region names by rule."""
+"""The shared identifier patterns match what each former private copy matched, region names match by rule, and
+one Slack limit holds everywhere."""
 
 from __future__ import annotations
 
@@ -67,3 +68,15 @@ def test_triage_tokens_leave_out_any_region() -> None:
     tokens = tokenize("timeout calling vpce-0a1b2c3d.dynamodb.ap-south-2 from checkout-api in il-central-1")
     assert "ap-south-2" not in tokens and "il-central-1" not in tokens  # not on the former list of ten
     assert "vpce-0a1b2c3d" in tokens and "checkout-api" in tokens
+
+
+def test_one_slack_limit_everywhere() -> None:
+    from agent.report_schema import SCHEMA_PATH
+    from tools.alarm.handler import DESCRIPTION_LIMIT as ALARM_LIMIT
+    from tools.alerts.notify import DESCRIPTION_LIMIT as ALERT_LIMIT
+    from tools.common.limits import SLACK_LIMIT
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    assert schema["properties"]["summary"]["maxLength"] == SLACK_LIMIT == ALARM_LIMIT == ALERT_LIMIT
+    answer_rules = (Path(__file__).resolve().parents[2] / "instructions" / "30-answer.md").read_text()
+    assert f"{SLACK_LIMIT:,} characters" in answer_rules
