@@ -60,9 +60,3 @@ def help_text(permissions: tuple[Permission, ...]) -> str:
     width = max(len(action) for action, _ in permissions)
     lines = [f"  {action.ljust(width)}  {why}" for action, why in permissions]
     return "IAM permissions needed (read-only, with your own credentials):\n" + "\n".join(lines)
-
-
-def policy_document(permissions: tuple[Permission, ...]) -> dict[str, object]:
-    """An identity policy granting exactly these actions (on "*": scope them to your resources as you see fit)."""
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": sorted({action for action, _ in permissions}), "Resource": "*"}]}

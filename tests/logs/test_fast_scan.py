@@ -51,7 +51,7 @@ def reference_scan(snapshot: Snapshot, window: Window, selection: groups.GroupSe
             baseline += 1
             cluster.baseline_count += 1
     for key, cluster in clusters.items():
-        cluster.template = plain.template(key, cluster.first.message if cluster.first else None)
+        cluster.template = plain.template(key)
     patterns = [p for p in merge_by_template(list(clusters.values()), 2) if p.count > 0]
     return summary(scanned, errors, baseline, seen_groups, patterns, stats.describe(), stats.records)
 

@@ -67,7 +67,7 @@ class BatchMiner:
         if self._miner is None:
             return normalise_template(mask(first_line(message)))
         key = self._miner.add(message)
-        return str(self._miner.template(key, message))
+        return str(self._miner.template(key))
 
     def mine(self, events: list[LogEvent]) -> tuple[list[MinedTemplate], int]:
         """The templates of the error lines among ``events`` and how many lines were errors."""

@@ -298,8 +298,8 @@ class TemplateMiner:
         self._brain_stale = True
         return key
 
-    def template(self, key: int, example: str | None = None) -> str:
-        """The key's template (as mined so far); ``example`` is accepted for older callers and not needed."""
+    def template(self, key: int) -> str:
+        """The key's template (as mined so far)."""
         if self._brain:
             if self._brain_stale:
                 self._run_brain()
@@ -309,7 +309,7 @@ class TemplateMiner:
                 self._refine(cluster)
         return self._texts[key]
 
-    def id(self, key: int, example: str | None = None) -> str:
+    def id(self, key: int) -> str:
         return template_id(self.template(key))
 
     def templates(self) -> list[MinedTemplate]:

@@ -212,7 +212,7 @@ def scan_patterns(
     if scan.partial is None:
         check_seen(selection, seen)
     for key, cluster in clusters.items():
-        cluster.template = miner.template(key, cluster.first.message if cluster.first else None)
+        cluster.template = miner.template(key)
     scan.patterns = [p for p in merge_by_template(list(clusters.values()), keep) if p.count > 0]
     note = stats.describe()
     if note:
