@@ -120,3 +120,18 @@ def test_a_nat_gateway_out_of_ports_explains_the_external_dependency_failing_thr
     # without the gateway's errors the failing dependency is the answer
     alone = ranked(calls_out, question="why are quotes failing since 09:40?")[0]
     assert alone.condition == "dependency" and "nat-" not in alone.title
+
+
+def test_the_accounts_naming_prefix_links_nothing():
+    from evidence_factory import change, pattern
+
+    from tools.triage.hypothesis import idf_of, overlap
+
+    signals = [signal(pattern(f"ERROR acme-{name} failed: upstream reset", 40, 50, group=f"/ecs/acme-{name}"))
+               for name in ("checkout", "cart", "search", "ledger", "mailer", "auth", "catalog")]
+    unrelated = signal(change("UpdateFunctionConfiguration20150331v2", "lambda.amazonaws.com", 35,
+                              ["arn:aws:lambda:us-east-1:123456789012:function:acme-cost-report"]))
+    weights = idf_of([unrelated], signals + [unrelated])
+    assert weights["acme"] == 0.0  # in every signal: vocabulary, not a link
+    assert overlap(unrelated.subject, signals[0].tokens, weights) == 0.0
+    assert overlap(unrelated.subject, signals[0].tokens, idf_of([unrelated])) > 0.0  # what it was before

@@ -113,13 +113,3 @@ def fit_bands(results: Iterable[tuple[float, bool]], high_target: float = W.HIGH
         high = min((value for value, _ in ordered if value > above), default=max(high, above + 1e-4))
     medium = max(W.MEDIUM_FLOOR, fallback.medium if medium is None else medium)
     return Bands(round(max(high, medium), 4), round(medium, 4))
-
-
-def precision_table(results: Iterable[tuple[float, bool]], bands: Bands | None = None) -> dict[str, tuple[int, int]]:
-    """{level: (right, total)} of the top hypotheses under ``bands``."""
-    table = {"high": [0, 0], "medium": [0, 0], "low": [0, 0]}
-    for value, correct in results:
-        entry = table[level(value, bands)]
-        entry[0] += 1 if correct else 0
-        entry[1] += 1
-    return {k: (v[0], v[1]) for k, v in table.items()}

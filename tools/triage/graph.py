@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from tools.common.evidence import Evidence
+from tools.common.patterns import is_region
 from tools.triage import weights as W
 
 _HEXISH = re.compile(r"^(?:[0-9a-f]{6,}|[0-9]+|[a-z]{1,4}-?[0-9a-f]{8,}|[0-9a-f-]{20,})$")
@@ -26,7 +27,7 @@ _GENERIC = {
     "targetgroup", "loadbalancer", "app", "net", "cluster", "prod", "production", "staging", "default", "generic",
     "secret", "parameter", "key", "alias", "role", "user", "policy", "bucket", "queue", "topic", "stream", "db",
     "containerinsights", "performance", "application", "log-group", "logs", "api", "stage", "instance", "remote",
-    "client", "amazonaws", "com", "internal", "local", "svc", "cluster-local", "us-east-1", "us-west-2", "eu-west-1",
+    "client", "amazonaws", "com", "internal", "local", "svc", "cluster-local",
     "http", "https", "www", "latest", "live", "main", "none", "null", "unknown", "apigateway", "vpc", "subnet",
 }
 _SUFFIXES = ("-execution-role", "-task-role", "-lambda-role", "-role", "-tg", "-svc", "-service", "-task", "-td", "-lambda", "-fn", "-function", "-prod", "-api-tg", "-container",
@@ -64,7 +65,7 @@ def aliases(name: Any) -> set[str]:
     for part in parts:
         part = part.strip(" .,;()[]{}\"'")
         part = re.sub(r":\d+$", "", part)  # task-definition revision, port
-        if len(part) < 3 or part in _GENERIC or _HEXISH.match(part):
+        if len(part) < 3 or part in _GENERIC or _HEXISH.match(part) or is_region(part):
             continue
         found.add(part)
         for suffix in _SUFFIXES:

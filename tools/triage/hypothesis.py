@@ -107,18 +107,30 @@ class Context:
             signals=signals, onset=onset, window=window, focus=focus, onset_basis=list(onset_basis or []),
             graph=graph, symptoms=symptoms,
             strong=[s for s in symptoms if s.strength >= W.STRONG_SYMPTOM], changes=changes,
-            findings=[s for s in signals if s.kind == "finding"], idf=idf_of(changes),
+            findings=[s for s in signals if s.kind == "finding"], idf=idf_of(changes, signals),
             entry=named_in(graph, focus) or named_in(graph, question),
         )
 
 
-def idf_of(changes: list[Signal]) -> dict[str, float]:
-    """Tokens in many changes tell little about which one matters: weight them down."""
+def idf_of(changes: list[Signal], signals: list[Signal] | None = None) -> dict[str, float]:
+    """Tokens in many changes tell little about which one matters: weight them down. A token in nearly every
+    signal of the investigation (the account's naming prefix, "truckr" in truckr-web-alb, truckr-eks and
+    truckr-cost-report) tells nothing about which things belong together: it weighs nothing."""
     counts: dict[str, int] = {}
     for change in changes:
         for token in change.tokens:
             counts[token] = counts.get(token, 0) + 1
-    return {token: 1.0 / math.sqrt(count) for token, count in counts.items()}
+    weights = {token: 1.0 / math.sqrt(count) for token, count in counts.items()}
+    everywhere = signals or []
+    if len(everywhere) >= W.UBIQUITOUS_MIN_SIGNALS:
+        seen: dict[str, int] = {}
+        for item in everywhere:
+            for token in item.tokens:
+                seen[token] = seen.get(token, 0) + 1
+        for token, count in seen.items():
+            if count >= W.UBIQUITOUS_SHARE * len(everywhere):
+                weights[token] = 0.0
+    return weights
 
 
 def overlap(a: dict[str, float], b: dict[str, float], idf: dict[str, float], specific: bool = False) -> float:

@@ -224,8 +224,6 @@ SURGE_METRIC = re.compile(
     r"CommandCount|GetRequests|PutRequests|AllRequests|requests|request_count|Calls|CallCount)$",
     re.I,
 )
-SURGE_TEXT = re.compile(r"surge|spike in (traffic|requests)|traffic (spike|surge)|batch job|backfill|bulk (load|import)|"
-                        r"load test|retry storm|thundering herd", re.I)
 # Metrics of errors and latency: what a condition must explain, symptoms themselves.
 EDGE_METRIC = re.compile(
     r"5xx|4xx|latency|responsetime|duration|availability|fault|error|timeout|unhealthy|"

@@ -49,6 +49,12 @@ LINK_OVERLAP = 0.6
 LINK_CATEGORY = 0.55
 """Weight of 'this kind of change explains this kind of symptom' (a security-group change and connect timeouts)."""
 
+UBIQUITOUS_SHARE = 0.8
+UBIQUITOUS_MIN_SIGNALS = 8
+"""A token found in at least this share of an investigation's signals (when there are at least this many) is the
+account's vocabulary, not a link: the naming prefix every resource shares. The affected service's own name is
+rarely this common, because unrelated changes, standing errors and other services' symptoms are signals too."""
+
 ONE_HOP = 0.4
 """A cause one call edge away from the failing component (it changed a service the failing one calls) is linked,
 less than one on the failing component itself."""
@@ -175,10 +181,6 @@ what was asked: it stays listed, weighed down."""
 
 EDGE_SYMPTOM_WEIGHT = 0.5
 """Error and latency metrics of an edge (5xx count, latency, TargetResponseTime) are symptoms, rarely causes."""
-
-RECOVERY_FACTOR = 0.1
-"""A metric that drops (request count, throughput) or recovers is not the cause of errors: it is what errors
-look like from the other side."""
 
 # --- fault anchors (symptoms as a last resort) ------------------------------------------------------------------
 
