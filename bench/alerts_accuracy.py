@@ -22,16 +22,14 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.scenarios.corpus import build_case, iter_cases  # noqa: E402
+from agent.scenarios.corpus import build_case, iter_cases, map_cases  # noqa: E402
 
 WITHIN = timedelta(minutes=5)
 MAX_NOTIFICATIONS = 3
@@ -106,11 +104,7 @@ def run_case(kind: str, variant: int, workdir: str) -> dict[str, Any]:
 
 
 def run_all(pairs: list[tuple[str, int]], jobs: int) -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory(prefix="alerts-corpus-") as tmp:
-        if jobs <= 1:
-            return [run_case(k, v, tmp) for k, v in pairs]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            return [f.result() for f in [pool.submit(run_case, k, v, tmp) for k, v in pairs]]
+    return map_cases(run_case, pairs, jobs, prefix="alerts-corpus-")
 
 
 def pct(part: int, whole: int) -> str:

@@ -28,16 +28,14 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.scenarios.corpus import ALL, build_case, iter_cases  # noqa: E402
+from agent.scenarios.corpus import ALL, build_case, iter_cases, map_cases  # noqa: E402
 from agent.scenarios.corpus.truth import Truth, evidence_matches, matches  # noqa: E402
 
 BANDS = ("high", "medium", "low")
@@ -93,12 +91,7 @@ def run_case(kind: str, variant: int, workdir: str) -> dict[str, Any]:
 
 
 def run_all(pairs: list[tuple[str, int]], jobs: int) -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory(prefix="corpus-") as tmp:
-        if jobs <= 1:
-            return [run_case(k, v, tmp) for k, v in pairs]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(run_case, k, v, tmp) for k, v in pairs]
-            return [f.result() for f in futures]
+    return map_cases(run_case, pairs, jobs, prefix="corpus-")
 
 
 # --- tables -----------------------------------------------------------------------------------------------------
@@ -224,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - started
     incidents = [r for r in results if not r["control"]]
     controls = [r for r in results if r["control"]]
-    print(f"Corpus: {len({r['kind'] for r in incidents})} incident kinds x {args.variants} variants = {len(incidents)} incidents, "
+    print(f"Corpus: {len({r['kind'] for r in incidents})} incident kinds x {args.variants} variants = {len(incidents)} incidents "
           f"(seeds {args.first_variant}..{args.first_variant + args.variants - 1}), {len(controls)} control windows ({len({r['kind'] for r in controls})} kinds x {args.control_variants}); "
           f"{seconds:.0f} s on {args.jobs} process(es) (build {sum(r['build_s'] for r in results):.0f} s, "
           f"triage {sum(r['triage_s'] for r in results):.0f} s CPU-summed). A hypothesis is right when its evidence holds the "

@@ -112,3 +112,16 @@ def test_petshop_issue_becomes_service_and_dependency_series(tmp_path: Path) -> 
     assert edge_latency["Datapoints"] == own_latency["Datapoints"]  # the callee's statistics
     assert ids[series_id("ApplicationSignals", "Latency", {"Environment": "generic:default", "Service": "front",
                                                            "RemoteService": "search_AWS::ECS::Fargate"})] == "search_AWS::ECS::Fargate"
+
+
+def _echo_case(kind: str, variant: int, workdir: str) -> tuple[str, int, bool]:
+    return kind, variant, Path(workdir).is_dir()
+
+
+def test_map_cases_keeps_the_order_on_one_process_and_on_several() -> None:
+    from agent.scenarios.corpus import map_cases
+
+    pairs = [("disk-full", 3), ("nacl-deny", 0), ("disk-full", 1)]
+    expected = [(k, v, True) for k, v in pairs]
+    assert map_cases(_echo_case, pairs, jobs=1) == expected
+    assert map_cases(_echo_case, pairs, jobs=2) == expected

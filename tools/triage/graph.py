@@ -216,10 +216,10 @@ def build(evidence: Iterable[Evidence]) -> Graph:
             for caller in spot.within:
                 for callee in spot.touches:
                     graph.add_edge(caller, callee)
-        elif item.kind == "metric_shift" and isinstance(item.attrs.get("dimensions"), dict):
-            callers, callees = dependency(item.attrs["dimensions"])
-            for caller in callers:
-                for callee in callees:
+        elif item.kind == "metric_shift" and isinstance(item.attrs.get("dimensions"), dict) \
+                and "RemoteService" in item.attrs["dimensions"]:
+            for caller in spot.touches:  # a dependency metric is placed in its callee and touches its caller
+                for callee in spot.within:
                     graph.add_edge(caller, callee)
     return graph
 

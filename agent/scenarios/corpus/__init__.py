@@ -6,9 +6,9 @@ one scorer the bench (``bench/triage_accuracy.py``) and the tests use. Kinds, th
 taxonomies they come from are listed in ``kinds.py``; see also docs/triage.md ("The incident corpus").
 """
 
-from agent.scenarios.corpus.generate import BASE_SEED, Case, build_case, iter_cases
+from agent.scenarios.corpus.generate import BASE_SEED, Case, build_case, iter_cases, map_cases
 from agent.scenarios.corpus.kinds import ALL, CONTROLS, KINDS
 from agent.scenarios.corpus.truth import Truth, control_ok, matches, rank_of_truth
 
-__all__ = ["ALL", "BASE_SEED", "CONTROLS", "Case", "KINDS", "Truth", "build_case", "control_ok", "iter_cases", "matches",
+__all__ = ["ALL", "BASE_SEED", "CONTROLS", "Case", "KINDS", "Truth", "build_case", "control_ok", "iter_cases", "map_cases", "matches",
            "rank_of_truth"]

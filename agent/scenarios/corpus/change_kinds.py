@@ -240,7 +240,7 @@ def dns_record_changed(ctx: Ctx) -> Facts:
 
     def fail(route, when):
         err = ctx.error(DNS_FAILURE, f"Call to {other} failed", host=host)
-        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(0.005, 0.05), err, dep="peer")
+        return outcome_for(ctx, ctx.server_error, ctx.rng.uniform(0.005, 0.05), err, dep="peer")
     install_failure(ctx, fail, share=ctx.rng.uniform(0.6, 1.0))
     return facts
 
@@ -319,7 +319,7 @@ def s3_bucket_policy_deny(ctx: Ctx) -> Facts:
 
     def fail(route, when):
         err = ctx.error(spec, f"Could not read s3://{bucket}/{ctx.topo.theme['bucket']}/{ctx.w.b.hex(8)}.json", rid=ctx.w.b.chars(16))
-        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(0.02, 0.15), err, dep="s3")
+        return outcome_for(ctx, ctx.server_error, ctx.rng.uniform(0.02, 0.15), err, dep="s3")
     install_failure(ctx, fail, share=ctx.rng.uniform(0.5, 1.0))
     return facts
 
@@ -373,6 +373,6 @@ def appconfig_flag_deployed(ctx: Ctx) -> Facts:
 
     def fail(route, when):
         err = ctx.error(spec, "Feature flag evaluation failed", flag="v2", region=ctx.region)
-        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(0.01, 0.05), err)
+        return outcome_for(ctx, ctx.server_error, ctx.rng.uniform(0.01, 0.05), err)
     install_failure(ctx, fail, share=ctx.rng.uniform(0.2, 0.6))
     return facts

@@ -78,6 +78,12 @@ class Ctx:
         return self.topo.platform[self.victim.name]
 
     @property
+    def server_error(self) -> int:
+        """The status an unhandled error of the victim returns: API Gateway answers 502 for a failed Lambda, a
+        server answers 500."""
+        return 502 if self.platform == "lambda" else 500
+
+    @property
     def org(self) -> str:
         return self.topo.theme["org"]
 

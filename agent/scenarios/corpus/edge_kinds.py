@@ -118,7 +118,7 @@ def nat_route_removed(ctx: Ctx) -> Facts:
 
     def fail(route, when):
         err = ctx.error(CONNECT_TIMEOUT, f"Call to {host} failed", host=host, ip=f"52.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}", port="443")
-        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(5.0, 10.0), err, dep="partner")
+        return outcome_for(ctx, ctx.server_error, ctx.rng.uniform(5.0, 10.0), err, dep="partner")
     install_failure(ctx, fail, share=ctx.rng.uniform(0.7, 1.0))
     return facts
 
@@ -136,7 +136,7 @@ def nat_port_exhaustion(ctx: Ctx) -> Facts:
 
     def fail(route, when):
         err = ctx.error(CONNECT_TIMEOUT, f"Call to {host} failed", host=host, ip=f"52.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}.{ctx.rng.randint(1, 254)}", port="443")
-        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(2.0, 10.0), err, dep="partner")
+        return outcome_for(ctx, ctx.server_error, ctx.rng.uniform(2.0, 10.0), err, dep="partner")
     install_failure(ctx, fail, share=ctx.rng.uniform(0.2, 0.5))
     return facts
 
@@ -156,6 +156,6 @@ def dependency_cert_expired(ctx: Ctx) -> Facts:
 
     def fail(route, when):
         err = ctx.error(CERT_EXPIRED, f"Call to {host} failed", host=host)
-        return outcome_for(ctx, 502 if ctx.platform == "lambda" else 500, ctx.rng.uniform(0.02, 0.2), err, dep="partner")
+        return outcome_for(ctx, ctx.server_error, ctx.rng.uniform(0.02, 0.2), err, dep="partner")
     install_failure(ctx, fail, share=ctx.rng.uniform(0.3, 0.8))
     return facts

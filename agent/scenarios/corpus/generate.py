@@ -10,16 +10,21 @@ from __future__ import annotations
 import hashlib
 import random
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from agent.scenarios.corpus.context import Ctx
 from agent.scenarios.corpus.herrings import add_herrings
 from agent.scenarios.corpus.kinds import ALL, CONTROLS, KINDS, KindSpec
 from agent.scenarios.corpus.topology import CorpusWorkload, Topology, instance_id, make_workload, random_topology
 from agent.scenarios.corpus.truth import Truth
+
+R = TypeVar("R")
 
 BASE_SEED = 20261206
 DROPPABLE = ("xray", "alb", "securityhub", "guardduty")   # sources a case may lack (never the decisive one)
@@ -32,6 +37,18 @@ class Case:
     path: Path
     truth: Truth
     seed: int
+
+
+def map_cases(run_case: Callable[[str, int, str], R], pairs: list[tuple[str, int]], jobs: int,
+              prefix: str = "corpus-") -> list[R]:
+    """``run_case(kind, variant, workdir)`` for every pair, in order, on ``jobs`` processes (``run_case`` must be a
+    module-level function), with one temporary working directory that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        if jobs <= 1:
+            return [run_case(kind, variant, tmp) for kind, variant in pairs]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(run_case, kind, variant, tmp) for kind, variant in pairs]
+            return [future.result() for future in futures]
 
 
 def case_seed(kind: str, variant: int, seed: int = BASE_SEED) -> int:
