@@ -13,7 +13,7 @@ from datetime import datetime
 from tools.common.evidence import Evidence
 from tools.triage import weights as W
 from tools.triage.graph import aliases
-from tools.triage.hypothesis import Context, Hypothesis, overlap, support
+from tools.triage.hypothesis import Context, Hypothesis, explained_share, overlap, support, take_over
 from tools.triage.patterns import (CATEGORIES, CONDITIONS, DEPENDENCY_TEXT, FAR_REACHING, INERT, POISON_TEXT, PREPARATORY,
                                    REACTION_CALLERS, REACTION_EVENTS, SERVICE_LINKED_ROLE, plain_event)
 from tools.triage.signals import Signal, as_time
@@ -224,11 +224,7 @@ def inherit_explained(hypotheses: list[Hypothesis]) -> None:
             continue
         for value, item in cause.support:
             for effect in effects.get(item.id, []):
-                strength = effect.anchor_strength
-                if strength <= 0 or value / strength < W.INHERIT_MIN_EXPLAINED:
+                share = explained_share(value, effect)
+                if share < W.INHERIT_MIN_EXPLAINED:
                     continue
-                inherited = effect.score * cause.proximity * min(1.0, (value / strength) / W.INHERIT_FULL_EXPLAINED)
-                if inherited > cause.score:
-                    cause.score = inherited
-                    cause.reason += f"; explains {effect.primary[0].id}"
-                effect.score = min(effect.score, cause.score * W.FAULT_BELOW_CAUSE)
+                take_over(cause, effect, effect.score * cause.proximity * min(1.0, share / W.INHERIT_FULL_EXPLAINED))

@@ -14,7 +14,7 @@ import re
 from tools.common.decisive import exception_in
 from tools.triage import weights as W
 from tools.triage.graph import aliases
-from tools.triage.hypothesis import Context, Hypothesis, combine, overlap, support
+from tools.triage.hypothesis import Context, Hypothesis, combine, explained_share, overlap, support, take_over
 from tools.triage.patterns import (CONDITIONS, DEPENDENCY_TEXT, EDGE_METRIC, FALLING_IS_BAD, POISON_METRIC, POISON_TEXT,
                                    SURGE_METRIC)
 from tools.triage.signals import Signal, number
@@ -215,12 +215,8 @@ def egress_explains(hypotheses: list[Hypothesis]) -> None:
             continue
         for value, item in cause.support:
             effect = dependencies.get(item.id)
-            if effect is None or effect.anchor_strength <= 0 or value / effect.anchor_strength < W.INHERIT_MIN_EXPLAINED:
-                continue
-            if effect.score > cause.score:
-                cause.score = effect.score
-                cause.reason += f"; explains {item.id}"
-            effect.score = min(effect.score, cause.score * W.FAULT_BELOW_CAUSE)
+            if effect is not None and explained_share(value, effect) >= W.INHERIT_MIN_EXPLAINED:
+                take_over(cause, effect, effect.score)
 
 
 def _on_egress(attrs: dict) -> bool:

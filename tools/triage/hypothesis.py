@@ -64,6 +64,20 @@ class Hypothesis:
         return {e.id for e in self.primary} | {e.id for _, e in self.support}
 
 
+def explained_share(value: float, effect: Hypothesis) -> float:
+    """How much of ``effect``'s anchor a link of strength ``value`` explains (0 when the effect has no anchor)."""
+    return value / effect.anchor_strength if effect.anchor_strength > 0 else 0.0
+
+
+def take_over(cause: Hypothesis, effect: Hypothesis, inherited: float) -> None:
+    """``cause`` explains ``effect``: it is worth at least ``inherited``, and the effect (the same story seen from
+    the symptom side) drops just below it."""
+    if inherited > cause.score:
+        cause.score = inherited
+        cause.reason += f"; explains {effect.primary[0].id}"
+    effect.score = min(effect.score, cause.score * W.FAULT_BELOW_CAUSE)
+
+
 def fact_key(item: Evidence) -> tuple:
     """What makes two evidence items the same fact: for metrics, the metric and its move (the 5xx count of a load
     balancer and of its one target group are one fact); otherwise the item itself."""
