@@ -9,7 +9,8 @@ every captured request keeps the string where it is data:
 * Athena (ALB summary; CloudTrail in Athena mode): the SQL text is byte-for-byte the SQL of a benign value for
   the same parameter, the string never appears in it, and it is in ``ExecutionParameters`` as a quoted literal;
 * Logs Insights: outside its ``/.../`` regex literals the query is only our fixed commands (the string never
-  shows there), and the regex literal matches the string literally;
+  shows there; the one ``not like`` form carries exactly errorline's two fixed regexes), and a regex literal that
+  is not one of our fixed ones matches the string literally;
 * X-Ray: the filter expression is one of the fixed expressions, or ``service("name")`` with a name free of
   quotes, parentheses and backslashes;
 * log groups: ``logGroupNames`` holds configured groups only.
@@ -34,6 +35,8 @@ from tools import catalogue
 from tools.common import aws
 from tools.common.app import Outcome, execute
 from tools.common.deadline import Deadline
+from tools.logs.errorline import INSIGHTS_ERROR_LEVEL, INSIGHTS_NOT_ERROR
+from tools.logs.matching import ERROR_REGEX
 
 UTC = timezone.utc
 END = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
@@ -212,7 +215,10 @@ def _unliteral(parameter: str) -> str:
 
 _REGEX_LITERAL = re.compile(r"/((?:\\.|[^/\\\n])*)/")
 _COMMAND = re.compile(r"^(fields @[\w@, ]+|filter @message like|pattern @message|sort @\w+ (asc|desc)|limit \d+|"
-                      r"stats count\(\*\) as n by bin\(\d+s\)|display @[\w@, ]+)$")
+                      r"stats count\(\*\) as n by bin\(\d+s\)|display @[\w@, ]+|"
+                      r"filter @message not like +or @message like)$")
+# The one 'not like' form: errorline's structured verdict, whose two regex literals are fixed text (never a value).
+_NOT_ERROR_FILTER = re.compile(r"filter @message not like /((?:\\.|[^/\\\n])*)/ or @message like /((?:\\.|[^/\\\n])*)/")
 _FILTERS = {"fault = true", "error = true", "throttle = true", "responsetime > 5"}
 
 
@@ -222,10 +228,15 @@ def _check_insights(params: dict[str, Any], value: str, parameter: str) -> None:
     skeleton = _REGEX_LITERAL.sub(" ", query)
     for command in (part.strip() for part in skeleton.split("|")):
         assert _COMMAND.match(command), f"unexpected Insights command {command!r} in {query!r}"
+    fixed = {ERROR_REGEX}
+    for not_error, error_level in _NOT_ERROR_FILTER.findall(query):
+        assert (not_error, error_level) == (INSIGHTS_NOT_ERROR, INSIGHTS_ERROR_LEVEL), "only the fixed regexes"
+        fixed |= {not_error, error_level}
+    assert skeleton.count("not like") == len(_NOT_ERROR_FILTER.findall(query))
     if parameter in ("contains", "match") and not (value.startswith("/") and value.endswith("/") and len(value) > 1):
-        # A text value: one of the regex literals matches it literally (case-insensitively), as data.
-        bodies = _REGEX_LITERAL.findall(query)
-        assert any(re.search(body, value.replace("\n", " ")) for body in bodies[1:] or bodies), (bodies, value)
+        # A text value: one of the regex literals that are not our fixed ones matches it literally, as data.
+        bodies = [body for body in _REGEX_LITERAL.findall(query) if body not in fixed]
+        assert any(re.search(body, value.replace("\n", " ")) for body in bodies), (bodies, value)
 
 
 def _check_xray(params: dict[str, Any], value: str) -> None:

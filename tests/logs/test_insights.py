@@ -12,6 +12,7 @@ from botocore.stub import ANY, Stubber
 from tests.logs.conftest import CHECKOUT, PAYMENT, call
 from tools.common.deadline import Deadline
 from tools.logs import aws_backend
+from tools.logs.errorline import INSIGHTS_ERROR_LEVEL, INSIGHTS_NOT_ERROR
 from tools.logs.matching import ERROR_REGEX
 
 UTC = timezone.utc
@@ -19,7 +20,8 @@ WINDOW = "2026-11-20T10:00:00Z/2026-11-20T11:00:00Z"
 START = int(datetime(2026, 11, 20, 10, tzinfo=UTC).timestamp())
 END = int(datetime(2026, 11, 20, 11, tzinfo=UTC).timestamp())
 HOUR = 3600
-ERRORS = f"filter @message like /{ERROR_REGEX}/"
+ERRORS = (f"filter @message like /{ERROR_REGEX}/ | filter @message not like /{INSIGHTS_NOT_ERROR}/ or @message like "
+          f"/{INSIGHTS_ERROR_LEVEL}/")
 PATTERNS = f"fields @timestamp, @message | {ERRORS} | pattern @message | sort @sampleCount desc | limit 100"
 TREND = f"{ERRORS} | stats count(*) as n by bin(300s)"
 RECENT = f"fields @timestamp, @log, @logStream, @message | {ERRORS} | sort @timestamp desc | limit 1000"
@@ -226,3 +228,32 @@ def test_prefix_matching_no_group_is_a_clear_failure(stubbed_logs: Stubber, monk
     stubbed_logs.add_response("describe_log_groups", {"logGroups": []}, {"logGroupNamePrefix": "/aws/lambda/shop-", "limit": 50})
     outcome = call("search_logs", window=WINDOW, match="boom")
     assert outcome.result.status == "error" and "no log group matches the configured prefixes" in outcome.body
+
+
+def test_success_lines_are_filtered_in_the_query_and_never_shown_as_samples(stubbed_logs: Stubber) -> None:
+    """The queries carry the structured filter (start_four pins the query text); the newest lines are judged again
+    with errorline, so a line whose error word is only a JSON key is no sample, and a pattern whose newest lines
+    are all such lines is left out and said so."""
+    keyed = '{"requestId":"r-<*>","path":"/orders","errorMessage":"-","latency":<*>}'
+    mixed = '{"path":"/cart","errorMessage":"<*>"}'
+    start_four(stubbed_logs)
+    get(stubbed_logs, "q-now", results("Complete", {"@pattern": keyed, "@sampleCount": "300"},
+                                       {"@pattern": mixed, "@sampleCount": "25"}))
+    get(stubbed_logs, "q-before", results("Complete"))
+    get(stubbed_logs, "q-trend", results("Complete", {"bin(300s)": "2026-11-20 10:20:00.000", "n": "325"}))
+
+    def row(minute: int, message: str) -> dict[str, str]:
+        return {"@timestamp": f"2026-11-20 10:{minute}:00.000", "@log": f"123456789012:{CHECKOUT}",
+                "@logStream": "api", "@message": message}
+
+    access = [row(30 + i, f'{{"requestId":"r-{i}","path":"/orders","errorMessage":"-","latency":{12 + i}}}') for i in range(3)]
+    cart = [row(40, '{"path":"/cart","errorMessage":"upstream connect error or disconnect/reset"}'),
+            row(50, '{"path":"/cart","errorMessage":"-"}')]  # newest, but not an error line: no sample
+    get(stubbed_logs, "q-recent", results("Complete", *access, *cart))
+    outcome = call("find_error_patterns", window=WINDOW)
+    [only] = outcome.result.evidence
+    assert only.attrs["template"] == mixed and only.attrs["count"] == 25
+    assert only.attrs["first_seen"] == only.attrs["last_seen"] == "2026-11-20T10:40:00Z"
+    assert "upstream connect error" in outcome.body and '"errorMessage":"-"' not in outcome.body
+    assert "25 error lines in 1 patterns" in outcome.body
+    assert "1 pattern(s) left out (300 lines): their newest lines are not error lines" in outcome.body

@@ -21,6 +21,7 @@ from tools.common.errors import SourceError
 from tools.common.timewindow import Window, parse_instant, to_utc
 from tools.logs.digest import bucket_seconds, from_millis, merge_by_template
 from tools.logs.groups import GroupSelection
+from tools.logs.errorline import INSIGHTS_ERROR_LEVEL, INSIGHTS_NOT_ERROR, is_error_line
 from tools.logs.matching import ERROR_REGEX, Match, escape_slashes, insights_regex, insights_text
 from tools.logs.miner import normalise_template, template_regex
 from tools.logs.model import LogLine, PatternScan, PatternStats
@@ -33,7 +34,10 @@ FIRST_POLL_SECONDS = 0.5
 MAX_POLL_SECONDS = 4.0
 sleep: Callable[[float], None] = time.sleep  # replaced in tests
 
-_ERRORS = f"filter @message like /{ERROR_REGEX}/"
+# The error words, then the structured verdict of ``errorline`` (a JSON line whose level says info or whose
+# status is 1xx-3xx is not an error, unless a level says error): fixed regexes derived from errorline's tables.
+_ERRORS = (f"filter @message like /{ERROR_REGEX}/ | filter @message not like /{escape_slashes(INSIGHTS_NOT_ERROR)}/"
+           f" or @message like /{escape_slashes(INSIGHTS_ERROR_LEVEL)}/")
 
 
 @dataclass
@@ -265,18 +269,33 @@ def _int(value: str | None) -> int:
 
 
 def _place_recent(scan: PatternScan, lines: list[LogLine]) -> None:
-    """Attribute the newest error lines to patterns (most specific template first) for samples and trends."""
+    """Attribute the newest error lines to patterns (most specific template first) for samples and trends.
+
+    Each line is judged again by ``errorline.is_error_line`` (what the Insights filter cannot see: an error word
+    that is only a JSON key), so no sample is a success line; a pattern whose every newest line is judged not
+    an error is dropped and said so."""
     matchers = sorted(
         ((re.compile(template_regex(p.template), re.S), p) for p in scan.patterns),
         key=lambda pair: -len(pair[1].template.replace("<*>", "")),
     )
+    rejected: dict[str, int] = {}
     for line in sorted(lines, key=lambda item: item.timestamp):
         for regex, stats in matchers:
             if regex.match(line.message.strip()):
+                if not is_error_line(line.message):
+                    rejected[stats.id] = rejected.get(stats.id, 0) + 1
+                    break
                 counted = stats.count
                 stats.add(line, scan.window, scan.bucket_seconds, 2)
                 stats.count = counted  # the server-side count stays authoritative
                 break
+    dropped = [p for p in scan.patterns if p.id in rejected and p.first_seen is None]
+    if dropped:
+        scan.patterns = [p for p in scan.patterns if p not in dropped]
+        scan.error_lines = max(0, scan.error_lines - sum(p.count for p in dropped))
+        scan.notes.append(
+            f"{len(dropped)} pattern(s) left out ({sum(p.count for p in dropped)} lines): their newest lines are not "
+            "error lines by their own fields (e.g. an error word only in a JSON key); the trend still counts them")
 
 
 def search(client: Any, groups: list[str], window: Window, match: Match, limit: int, deadline: Deadline) -> tuple[list[LogLine], str | None, str | None]:

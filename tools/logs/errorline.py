@@ -15,8 +15,17 @@ A line's own fields are the best witness: a JSON or logfmt line whose level says
    such as ``errorMessage`` are names, not events), or to a text line as a whole.
 
 Only lines that contain an error word are parsed (the fast filter stays in front), so the cost falls on candidate
-lines. The Logs Insights path (AWS mode) still filters by the error words only: its query grammar is kept to
-``filter @message like /.../`` (tests/hardening/test_query_safety.py).
+lines.
+
+The Logs Insights path (AWS mode) cannot run this code, so the same tables are turned into two fixed regexes on a
+JSON line's raw text (``INSIGHTS_NOT_ERROR``: a level key with a quiet level or a status key with a 1xx-3xx code;
+``INSIGHTS_ERROR_LEVEL``: a level key with an error level) and the queries add ``filter @message not like
+/NOT_ERROR/ or @message like /ERROR_LEVEL/`` after the error words. They agree with ``is_error_line`` on
+JSON objects, with three documented differences (pinned by ``tests/logs/test_errorline.py``): the regexes see
+level and status keys at any depth (``_flatten`` reads two levels), they do not skip lines longer than
+``MAX_PARSE``, and a JSON line whose only error word is a key (``"errorMessage":"-"`` with no level or status)
+still passes the Insights filter. The AWS backend therefore also judges the newest lines it fetches with
+``is_error_line``, so a sample shown is never a success line.
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import json
 import re
 from typing import Any
 
-from tools.logs.matching import ERROR_REGEX
+from tools.logs.matching import ERROR_REGEX, escape_literal
 
 _ERROR_WORDS = re.compile(ERROR_REGEX)
 _LEVEL_KEYS = ("level", "levelname", "severity", "log_level", "loglevel", "lvl", "log.level", "@l", "level_name",
@@ -38,7 +47,9 @@ _ERROR_LEVELS = {"error", "err", "fatal", "critical", "crit", "alert", "emerg", 
 _QUIET_LEVELS = {"info", "information", "informational", "debug", "trace", "notice", "verbose", "fine", "finer",
                  "finest", "config", "i", "d", "t", "v"}
 _PLACEHOLDERS = {"", "-", "null", "none", "nil", "false", "0", "n/a", "na", "undefined", "[]", "{}"}
-_LOGFMT_LEVEL = re.compile(r"(?i)(?:^|\s)(?:level|lvl|severity)=\"?([A-Za-z]+)")
+_LOGFMT_KEYS = ("level", "lvl", "severity")
+_LOGFMT_LEVEL = re.compile(r"(?i)(?:^|\s)(?:" + "|".join(_LOGFMT_KEYS) + r")=\"?([A-Za-z]+)")
+LOGFMT_HEAD = 400  # characters of a text line searched for a logfmt level
 MAX_PARSE = 20000  # characters of a line parsed as JSON; longer lines are judged by their text
 
 
@@ -115,6 +126,40 @@ def structured_verdict(fields: dict[str, Any]) -> bool | None:
     return None
 
 
+def _alternation(words: list[str]) -> str:
+    return "(?:" + "|".join(escape_literal(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+
+
+def _numbers(verdict: bool) -> str:
+    """The unquoted JSON numbers whose ``_level`` verdict is ``verdict`` (0-99 listed, 100 and above are
+    bunyan/pino levels beyond fatal, negative ones syslog's below emerg: both errors)."""
+    listed = [str(n) for n in range(100) if _level(n) is verdict]
+    if verdict:  # tests/logs/test_errorline.py checks that _level says so beyond 99 and below 0
+        listed += ["[1-9][0-9]{2,}", "-[0-9]+"]
+    return "(?:" + "|".join(listed) + r")(?:\.[0-9]*)?"
+
+
+def _success_codes() -> str:
+    """The hundreds of HTTP status codes ``_status`` calls not an error (1xx-3xx), as a three-digit regex."""
+    hundreds = [h for h in range(1, 10) if all(_status(h * 100 + n) is False for n in range(100))]
+    return f"[{''.join(str(h) for h in hundreds)}][0-9]{{2}}"
+
+
+_JSON_LINE = r"^\s*\{.*"  # a JSON object: the key may sit anywhere in it, also on a later line
+_END = r"\s*(?:[,}\]]|$)"  # an unquoted number ends at a separator (so 200.5 or 2000 are not 200)
+_LEVEL_KEY = rf'"{_alternation(list(_LEVEL_KEYS))}"\s*:\s*'
+_STATUS_KEY = rf'"{_alternation(list(_STATUS_KEYS))}"\s*:\s*'
+_QUIET_JSON = rf'{_LEVEL_KEY}(?:"\s*{_alternation(sorted(_QUIET_LEVELS))}\s*"|{_numbers(False)}{_END})'
+_SUCCESS_JSON = rf'{_STATUS_KEY}(?:"\s*{_success_codes()}\s*"|{_success_codes()}{_END})'
+_ERROR_JSON = rf'{_LEVEL_KEY}(?:"\s*{_alternation(sorted(_ERROR_LEVELS))}\s*"|{_numbers(True)}{_END})'
+# logfmt (``_LOGFMT_LEVEL`` in a text line's head): level=info on a line that does not start with {
+_QUIET_LOGFMT = (rf'^(?:\s*[^\s{{].{{0,{LOGFMT_HEAD - 2}}}\s|\s*){_alternation(list(_LOGFMT_KEYS))}='
+                 rf'"?{_alternation(sorted(_QUIET_LEVELS))}(?:[^a-z]|$)')
+# Fixed regex bodies for Logs Insights (RE2, also valid in Python), derived from the tables above.
+INSIGHTS_NOT_ERROR = rf"(?is){_JSON_LINE}(?:{_QUIET_JSON}|{_SUCCESS_JSON})|{_QUIET_LOGFMT}"
+INSIGHTS_ERROR_LEVEL = rf"(?is){_JSON_LINE}{_ERROR_JSON}"
+
+
 def is_error_line(message: str) -> bool:
     """Whether ``message`` is an error line (see the module docstring for the order of the rules)."""
     text = message.lstrip()
@@ -128,7 +173,7 @@ def is_error_line(message: str) -> bool:
             if verdict is not None:
                 return verdict
             return _ERROR_WORDS.search(_values(record)) is not None
-    level = _LOGFMT_LEVEL.search(message[:400])
+    level = _LOGFMT_LEVEL.search(message[:LOGFMT_HEAD])
     if level is not None:
         verdict = _level(level.group(1))
         if verdict is not None:
