@@ -83,13 +83,14 @@ def investigate(snapshot: Any, window: Any, question: str | None = None, service
 
 def render_terminal(report: dict[str, Any]) -> str:
     """A readable report for a terminal."""
-    lines = [f"Window  {report['window']['start']} to {report['window']['end']}", f"Onset   {report.get('onset') or 'none found'}"]
+    lines: list[str] = []
+    first = report["summary"].split("\n", 1)[0].replace("*", "")
+    if first.startswith("Could not check"):  # what could not be checked is the first line, here as in Slack
+        lines += [first, ""]
+    lines += [f"Window  {report['window']['start']} to {report['window']['end']}", f"Onset   {report.get('onset') or 'none found'}"]
     if report.get("question"):
         lines.append(f"Question {report['question']}")
     lines.append("")
-    first = report["summary"].split("\n", 1)[0].replace("*", "")
-    if first.startswith("Could not check"):  # what could not be checked comes first, here as in Slack
-        lines += [first, ""]
     if not report["hypotheses"]:
         lines.append("No hypothesis (the answer below says what was and was not read).")
     for hypothesis in report["hypotheses"]:
