@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
-from agent.errors import UsageError
+from agent.errors import INSTANT_FORMS, UsageError
 from tools import sources
 
 UTC_FMT = "%Y-%m-%dT%H:%M:%SZ"
@@ -318,7 +318,7 @@ def run(args: argparse.Namespace, clients: Callable[[str], Any] | None = None, p
     try:
         start, end = parse_instant(args.start, now), parse_instant(args.end, now)
     except ValueError as exc:
-        raise UsageError(f"--start/--end: {exc}; use ISO 8601 such as 2026-11-20T09:00:00Z") from None
+        raise UsageError(f"--start/--end: {exc}; {INSTANT_FORMS}") from None
     if start >= end:
         raise UsageError("--start must be before --end")
     if end - start > timedelta(hours=24):

@@ -9,7 +9,7 @@ import os
 from datetime import datetime
 from typing import Any
 
-from agent.errors import UsageError
+from agent.errors import INSTANT_FORMS, UsageError
 
 
 def _instant(text: str, name: str, now: datetime) -> datetime:
@@ -18,7 +18,7 @@ def _instant(text: str, name: str, now: datetime) -> datetime:
     try:
         return parse_instant(text, now)
     except ValueError as exc:
-        raise UsageError(f"--{name}: {exc}; use ISO 8601 such as 2026-11-20T09:40:00Z") from None
+        raise UsageError(f"--{name}: {exc}; {INSTANT_FORMS}") from None
 
 
 def resolve(args: argparse.Namespace) -> tuple[Any, Any]:

@@ -93,3 +93,14 @@ def test_a_model_error_is_one_line(snapshot: Path, monkeypatch: pytest.MonkeyPat
     with stubber, pytest.raises(UsageError) as raised:
         run_ask(args, clients={"bedrock-runtime": client})
     assert str(raised.value).startswith("Converse failed: AccessDeniedException: You don't have access")
+
+
+def test_triage_flags_take_clock_times_and_name_the_forms_they_take(snapshot: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--start/--end read what an engineer types at 3 a.m. (a UTC clock time on the snapshot's day, 'now'); an
+    unreadable value is one line naming the accepted forms, exit 2."""
+    assert main(["triage", "--snapshot", str(snapshot), "--start", "10:15", "--end", "now", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["window"]["start"].startswith("2026-11-20T10:15:00") and report["window"]["end"].startswith("2026-11-20T11:00:00")
+    assert main(["triage", "--snapshot", str(snapshot), "--start", "yesterday"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--start: not a time: 'yesterday'" in err and "a UTC clock time (09:40)" in err
