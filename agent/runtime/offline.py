@@ -267,9 +267,14 @@ class OfflineAgent:
                 text = f"*{label} ({window.replace('/', ' to ')})*\n{text}"
             parts.append(text)
         self._remember(calls)
+        limit = None if self.full else SLACK_LIMIT
+        if plan.comparison is not None and limit is not None and len(parts) > 1:
+            # Both sides of a comparison are the answer: each gets an equal share of Slack's limit, so "yesterday"
+            # is never cut away by a long "now".
+            share = (limit - 2 * (len(parts) - 1)) // len(parts)
+            parts = [_slack(part, share) for part in parts]
         text = "\n\n".join(p for p in parts if p)
         notes = "\n".join(plan.notes)
-        limit = None if self.full else SLACK_LIMIT
         if notes and (limit is None or len(text) + len(notes) + 2 <= limit):
             text = f"{text}\n\n{notes}"  # notes last: the first line is the answer
         return _slack(text, limit)

@@ -104,3 +104,16 @@ def test_triage_flags_take_clock_times_and_name_the_forms_they_take(snapshot: Pa
     assert main(["triage", "--snapshot", str(snapshot), "--start", "yesterday"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--start: not a time: 'yesterday'" in err and "a UTC clock time (09:40)" in err
+
+
+def test_a_comparison_shows_both_windows_within_the_slack_cut(snapshot: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """'compare to yesterday': yesterday's side is half of the answer, never cut away by a long 'now'."""
+    monkeypatch.setattr("agent.runtime.offline.SLACK_LIMIT", 600)
+    assert main(["ask", "--snapshot", str(snapshot), "--json", "errors since 09:00 compared to yesterday"]) == 0
+    turn = json.loads(capsys.readouterr().out)
+    assert [c["parameters"]["window"][:10] for c in turn["calls"]] == ["2026-11-20", "2026-11-19"]
+    answer = turn["answer"]
+    assert len(answer) <= 600
+    now, _, yesterday = answer.partition("*Yesterday, same time (2026-11-19T")
+    assert now.startswith("*Now (2026-11-20T") and "No data in that window" in yesterday
