@@ -22,6 +22,7 @@ from agent.runtime.tools import ToolBox, ToolCall
 from tools import catalogue, sources
 from tools.common.evidence import id_pattern
 from tools.common.limits import SLACK_LIMIT
+from tools.common.session import updated
 from tools.common.timewindow import Window
 
 # The first investigation starts this long before the time the operator names: the hour before the symptoms
@@ -136,20 +137,25 @@ class OfflineAgent:
             intent = "raw_lines" if named_ids[0].startswith("L") else "explain"
         if intent == "errors" and self._referenced(q, "L") and _REFERENCE_WORDS & set(words(q)):
             intent = "raw_lines"  # "show me those errors": the lines behind the pattern of the last answer
+        follow_up = False
         if intent == "compare" or (when.comparison and intent == "unsure"):
             intent = self.last_topic if self.last_topic and self.last_topic != "triage" else "metrics"
             when = TimeAsk(when.window, True, None, when.phrase)
+            follow_up = True
         if intent == "unsure" and filters.service and self.last_topic:
             intent = self.last_topic  # "only the payment service": the last question again, narrowed
+            follow_up = True
+            if intent == "raw_lines":  # a pattern's lines cannot be narrowed by service: its errors can
+                intent = "errors"
         if intent == "unsure" and filters.source is not None and filters.source.cloudtrail == "elasticloadbalancing":
             intent = "traffic"  # "and the load balancer?"
         if intent == "unsure":
             return Plan("unsure", reply="I'm not sure what you need. " + HELP)
         if intent == "explain":
             return self._explain(q, named_ids)
-        return self._tool_plan(intent, q, when, filters)
+        return self._tool_plan(intent, q, when, filters, follow_up)
 
-    def _tool_plan(self, intent: str, q: str, when: TimeAsk, filters: Filters) -> Plan:
+    def _tool_plan(self, intent: str, q: str, when: TimeAsk, filters: Filters, follow_up: bool = False) -> Plan:
         route = routes().get(intent)
         if route is None:  # its source is not registered here
             return Plan(intent, reply="No data source here answers that. " + HELP)
@@ -166,6 +172,8 @@ class OfflineAgent:
                 params["service"] = filters.service
         elif intent == "raw_lines":
             target = self._referenced(q, "L")
+            if target is None and follow_up:  # "compare to yesterday" after raw lines: the same pattern's lines
+                target = next((i for i in self.last_ids if i.startswith("L")), None)
             if target is None:
                 return Plan(intent, reply="Which pattern? Ask for the errors first ('what errors since 09:40?'), then "
                                           "'show the raw lines for L-…' or 'show me those errors'.")
@@ -241,6 +249,9 @@ class OfflineAgent:
     def ask(self, question: str) -> tuple[str, list[ToolCall]]:
         plan = self.plan(question)
         executed = [self.tools.call(name, params, question) for name, params in plan.calls]
+        if plan.comparison is not None and executed:
+            # Yesterday's window was a comparison, not a new focus: follow-ups stay on the window asked about.
+            self.tools.session = updated(self.tools.session, Window.decode(executed[0].params["window"]), {})
         self.turns += 1
         if not executed:
             return _slack(plan.reply, None if self.full else SLACK_LIMIT), executed

@@ -117,6 +117,10 @@ TABLE: list[tuple[list[str], str, Any]] = [
     (["metrics for the load balancer since 10:00"], "yesterday same time?",
      [("metrics__find_changed_metrics", {"window": W("10:00")}),
       ("metrics__find_changed_metrics", {"window": W("10:00", day="2026-11-19")})]),
+    (TRIAGED + ["show me those errors"], "compare to yesterday",
+     [("logs__search_logs", {"match": "L-1a2b3c4d", "window": W("08:40")}),
+      ("logs__search_logs", {"match": "L-1a2b3c4d", "window": W("08:40", day="2026-11-19")})]),
+    (TRIAGED + ["show me those errors"], "only payment", [("logs__find_error_patterns", {"contains": "payment"})]),
     # impossible times are said, not replaced
     ([], "any exceptions since 25:99?", "'25:99' is not a time of day"),
     ([], "since 9:99 anything wrong?", "'9:99' is not a time of day"),
@@ -196,3 +200,12 @@ def test_full_lifts_the_slack_cut() -> None:
         BODIES["logs__find_error_patterns"] = ERRORS_BODY
     assert len(short) <= 2500 and short.endswith("ask for less)")
     assert len(full) > 2500 and "pattern 59" in full
+
+
+def test_a_comparison_leaves_the_conversation_on_the_window_asked_about() -> None:
+    """After 'compare to yesterday', a follow-up is about today's window again, not yesterday's."""
+    agent, box = _agent(["errors between 10:00 and 10:30", "compare to yesterday"])
+    assert box.session["opsagent_window"] == W("10:00", "10:30")
+    _, calls = agent.ask("show me those errors")
+    assert [c.name for c in calls] == ["logs__search_logs"] and "window" not in calls[0].params
+    assert box.session["opsagent_window"] == W("10:00", "10:30")
