@@ -1,9 +1,10 @@
 """Tool Lambdas: one per action group (plus the alarm Lambda), each with its own role, log group and limits.
 
-Zip packaging: one deterministic archive of ``tools/**.py`` and the pinned Powertools with its dependencies
-(``infra.packaging``) shipped as a Terraform asset next to cdk.tf.json; ``lambda.powertools_layer_arn`` swaps
-the bundled Powertools for a layer of your choice. Image packaging: ``lambda.image_uri`` built from
-``docker/Dockerfile``, the handler chosen by ``image_config.command``.
+Zip packaging: one deterministic archive of ``tools/**.py``, the pinned Powertools and drain3 with their
+dependencies (``infra.packaging``) shipped as a Terraform asset next to cdk.tf.json;
+``lambda.powertools_layer_arn`` swaps the bundled Powertools for a layer of your choice (drain3 stays bundled).
+Image packaging: ``lambda.image_uri`` built from ``docker/Dockerfile``, the handler chosen by
+``image_config.command``.
 
 Concurrency is unreserved unless ``lambda.reserved_concurrency`` > 0 (an account needs a concurrency quota
 of at least 100 + 9 x that value: Lambda keeps 100 unreserved). The alarm Lambda runs one triage turn
@@ -18,7 +19,7 @@ from typing import Any
 from infra import policies
 from infra.context import Context
 from infra.iam import make_role_and_policy
-from infra.packaging import build_zip, dependency_files, write_zip
+from infra.packaging import BUNDLED_DISTRIBUTIONS, MINER_DISTRIBUTIONS, build_zip, dependency_files, write_zip
 from infra.provider import aws
 from tools.common.errors import ConfigError
 
@@ -71,7 +72,8 @@ def code_asset(ctx: Context, build_dir: Path) -> tuple[str, str] | None:
         return None
     from cdktf import AssetType, TerraformAsset
 
-    package = build_zip(dependencies=None if lam["powertools_layer_arn"] else dependency_files())
+    bundled = MINER_DISTRIBUTIONS if lam["powertools_layer_arn"] else BUNDLED_DISTRIBUTIONS
+    package = build_zip(dependencies=dependency_files(bundled))
     zip_path = write_zip(package, build_dir / ZIP_NAME)
     asset = TerraformAsset(ctx.stack, "tools-code", path=str(zip_path), type=AssetType.FILE,
                            asset_hash=package.base64_sha256.replace("/", "_").replace("+", "-").rstrip("="))

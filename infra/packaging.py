@@ -1,5 +1,6 @@
 """The Lambda code package: a deterministic zip of ``tools/**.py`` computed in Python at synth time, plus the
-Python sources of the runtime libraries the tests ran with (Powertools and its dependencies).
+Python sources of the runtime libraries the tests ran with (Powertools and its dependencies, and the template
+miner drain3 with its dependencies, so that the alert function mines with the same miner as the tools).
 
 Same sources -> same bytes: entries sorted by path, fixed timestamp (1980-01-01), fixed permissions
 (0644, Unix), fixed compression level, no directory entries, no ``__pycache__``. ``source_code_hash``
@@ -9,8 +10,9 @@ Why bundle rather than use the public Powertools layer: the layer's version numb
 Powertools releases offline, its publishing account differs per partition (and China has none), so the
 layer deployed was not the version tested. Bundling ships exactly the installed distributions, checked
 against the pins in ``constraints.txt`` (a mismatch stops the synth). Only ``.py`` files go in: ``wrapt``
-falls back to its pure-Python implementation, so nothing depends on the build machine's CPU or Python.
-boto3/botocore come from the Lambda runtime (as the container image does).
+falls back to its pure-Python implementation, and drain3, jsonpickle and cachetools are pure Python, so nothing
+depends on the build machine's CPU or Python. boto3/botocore come from the Lambda runtime (as the container
+image does). With ``lambda.powertools_layer_arn`` set, only the miner's distributions are bundled.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
 CONSTRAINTS = REPO_ROOT / "constraints.txt"
 # aws-lambda-powertools[tracer,validation] (requirements-lambda.txt) and its dependencies, minus the runtime's botocore.
-BUNDLED_DISTRIBUTIONS = ("aws-lambda-powertools", "aws-xray-sdk", "wrapt", "jmespath", "typing-extensions",
-                         "fastjsonschema")
+POWERTOOLS_DISTRIBUTIONS = ("aws-lambda-powertools", "aws-xray-sdk", "wrapt", "jmespath", "typing-extensions",
+                            "fastjsonschema")
+# drain3 (requirements-lambda.txt) and the two libraries it requires: the template miner of tools.logs.miner.
+MINER_DISTRIBUTIONS = ("drain3", "jsonpickle", "cachetools")
+BUNDLED_DISTRIBUTIONS = POWERTOOLS_DISTRIBUTIONS + MINER_DISTRIBUTIONS
 
 
 class PackagingError(RuntimeError):

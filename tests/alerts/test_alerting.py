@@ -122,14 +122,23 @@ def test_configured_settings_come_from_ops_agent_toml():
                                          triage_seconds=40.0, connector="ops")
 
 
-def test_without_drain3_the_miners_masking_still_groups_one_error(monkeypatch):
-    import importlib.util
+def test_alerts_fingerprint_errors_with_the_tools_miner():
+    """The alert detector's templates are find_error_patterns' and digest-logs' (tools.logs.miner, drain3): a
+    word that takes many values is a parameter, which the masking alone would leave as one template per value."""
+    from tools.alerts.detector import BatchMiner
+    from tools.alerts.subscription import LogEvent
+    from tools.logs.miner import mine_lines
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "drain3" else real(name, *a))
-    handler, collector = local_handler()
-    assert handler.miner._miner is None
-    standing_noise(handler, CHECKOUT, range(0, 30))
-    for minute in (30, 31):
-        handler.handle(delivery(CHECKOUT, events(TIMEOUT, minute, 5, minute * 100)))
-    assert len(collector.messages) == 1  # ids and addresses masked: one template, one alert
+    names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
+    lines = [f"2026-11-20 09:00:{i:02d} ERROR c.e.payment.Api - card declined for customer {name}"
+             for i, name in enumerate(names)]
+    batch = [LogEvent(str(i), 1795165200000 + i * 1000, line) for i, line in enumerate(lines)]
+    miner = BatchMiner()
+    miner.mine(batch[:5])  # a warm container has seen the error before
+    mined, errors = miner.mine(batch[5:])
+    assert errors == 5
+    [template] = mined
+    assert template.template.endswith("card declined for customer <*>")
+    assert sum(template.counts.values()) == 5
+    tools_templates, _ = mine_lines(lines)
+    assert template.id == tools_templates[0].id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import shutil
 import zipfile
@@ -90,3 +91,71 @@ def test_bundled_libraries_must_be_the_pinned_versions() -> None:
         dependency_files(("jmespath",), {**pins, "jmespath": "0.0.1"})
     with pytest.raises(PackagingError, match="not installed"):
         dependency_files(("no-such-distribution-xyz",), pins)
+
+
+# What the extracted zip runs in a bare interpreter: no site-packages (-I -S), only the archive and the stdlib.
+# A warm container first sees the error with five customers, then five more: drain3 generalises the word column
+# to <*> (one template); the masking alone would keep one template per customer.
+_ALERT_PROBE = """
+import json, sys
+sys.path.insert(0, {root!r})
+import tools.alerts.handler  # the alert Lambda's entry (Powertools' Logger, no boto3 at import)
+from tools.alerts.detector import BatchMiner
+from tools.alerts.subscription import LogEvent
+names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
+batch = [LogEvent(str(i), 1795165200000 + i * 1000,
+                  f"2026-11-20 09:00:{{i:02d}} ERROR c.e.payment.Api - card declined for customer {{name}}")
+         for i, name in enumerate(names)]
+miner = BatchMiner()
+miner.mine(batch[:5])
+mined, errors = miner.mine(batch[5:])
+print(json.dumps({{"templates": [[m.template, sum(m.counts.values())] for m in mined], "errors": errors,
+                  "drain3": sys.modules["drain3"].__file__, "boto3": "boto3" in sys.modules,
+                  "site": [p for p in sys.path if "site-packages" in p]}}))
+"""
+
+
+def test_the_lambda_zip_runs_the_alert_detector_with_drain3(tmp_path: Path) -> None:
+    """The deployed alert function mines with the tools' miner: the zip bundles drain3 and its dependencies
+    (pure Python, the pinned versions), and the detector imported from the extracted zip alone uses it."""
+    import json
+    import subprocess
+    import sys
+
+    from infra.packaging import BUNDLED_DISTRIBUTIONS, build_zip, dependency_files
+
+    package = build_zip(dependencies=dependency_files())
+    assert {"drain3", "jsonpickle", "cachetools"} <= set(BUNDLED_DISTRIBUTIONS)
+    assert {"drain3/drain.py", "jsonpickle/__init__.py", "cachetools/__init__.py"} <= set(package.files)
+    assert all(name.endswith(".py") for name in package.files)  # no compiled parts: any CPU, any Python
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        archive.extractall(tmp_path)
+        unzipped = sum(info.file_size for info in archive.infolist())
+    assert len(package.data) < 50 * 2**20 and unzipped < 250 * 2**20  # Lambda's direct-upload and unzipped limits
+    out = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", _ALERT_PROBE.format(root=str(tmp_path))],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "POWERTOOLS_TRACE_DISABLED": "true"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    probe = json.loads(out.stdout)
+    assert probe["site"] == [] and not probe["boto3"]
+    assert probe["drain3"] == str(tmp_path / "drain3" / "__init__.py")
+    assert probe["errors"] == 5
+    [[template, count]] = probe["templates"]
+    assert template.endswith("card declined for customer <*>") and count == 5
+
+
+def test_the_container_image_installs_what_the_zip_bundles() -> None:
+    """requirements-lambda.txt (the image) names the zip's top-level libraries at the constraints.txt pins."""
+    import re
+
+    from infra.packaging import BUNDLED_DISTRIBUTIONS, pinned_versions
+
+    pins = pinned_versions()
+    wanted = {}
+    for line in (ROOT / "requirements-lambda.txt").read_text().splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[a-z,]+\])?==(\S+)", line.split("#", 1)[0].strip())
+        if match:
+            wanted[match.group(1).lower().replace("_", "-")] = match.group(2)
+    assert set(wanted) == {"aws-lambda-powertools", "drain3"}
+    for name, version in wanted.items():
+        assert name in BUNDLED_DISTRIBUTIONS and pins[name] == version, name

@@ -52,11 +52,12 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return _synth(CONFIG, tmp_path_factory.mktemp("cdktf") / "cdktf.out")
 
 
-# The longest project name the schema accepts, an organization trail with a KMS-encrypted bucket, and an opt-in
-# reserved concurrency: the other shape of a first deploy.
+# The longest project name the schema accepts, an organization trail with a KMS-encrypted bucket, an opt-in
+# reserved concurrency and a Powertools layer instead of the bundled Powertools: the other shape of a first deploy.
 LONGEST_NAME = "checkout-ops-agent-prod-euwest1"
 ORG_ID = "o-a1b2c3d4e5"
 TRAIL_KEY = "arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+POWERTOOLS_LAYER = "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:18"
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,8 @@ def synth_long(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     for old, new in (('name = "ops-agent"', f'name = "{LONGEST_NAME}"'),
                      ('organization_id = ""', f'organization_id = "{ORG_ID}"'),
                      ('kms_key_arn = ""', f'kms_key_arn = "{TRAIL_KEY}"'),
-                     ("reserved_concurrency = 0", "reserved_concurrency = 2")):
+                     ("reserved_concurrency = 0", "reserved_concurrency = 2"),
+                     ('powertools_layer_arn = ""', f'powertools_layer_arn = "{POWERTOOLS_LAYER}"')):
         assert old in text, old
         text = text.replace(old, new, 1)
     (base / "ops-agent.toml").write_text(text)
@@ -313,7 +315,7 @@ def test_lambda_settings(synth: dict[str, Any]) -> None:
         assert fn["memory_size"] == lam["memory_mb"]
         # Unreserved by default: reserving fails apply on accounts with a concurrency quota under 100 + 9 x N.
         assert "reserved_concurrent_executions" not in fn
-        assert "layers" not in fn  # Powertools is bundled (test_code_package_bundles_the_pinned_powertools)
+        assert "layers" not in fn  # Powertools is bundled (test_code_package_bundles_the_pinned_powertools_and_drain3)
         assert fn["tracing_config"] == {"mode": "Active"}
         assert fn["logging_config"]["log_group"] == _ref("aws_cloudwatch_log_group", f"{group}-logs", "name")
         assert logs[f"{group}-logs"]["retention_in_days"] == lam["log_retention_days"]
@@ -342,8 +344,8 @@ def test_reserved_concurrency_is_opt_in(synth_long: dict[str, Any]) -> None:
     assert {fn["reserved_concurrent_executions"] for fn in fns} == {2}
 
 
-def test_code_package_bundles_the_pinned_powertools(synth: dict[str, Any]) -> None:
-    """The zip holds the Powertools the tests ran (constraints.txt pins), as pure Python."""
+def test_code_package_bundles_the_pinned_powertools_and_drain3(synth: dict[str, Any]) -> None:
+    """The zip holds the Powertools and the drain3 the tests ran (constraints.txt pins), as pure Python."""
     import zipfile
 
     from infra.packaging import BUNDLED_DISTRIBUTIONS, pinned_versions
@@ -355,10 +357,24 @@ def test_code_package_bundles_the_pinned_powertools(synth: dict[str, Any]) -> No
     assert f'VERSION = "{pinned_versions()["aws-lambda-powertools"]}"' in version
     for module in ("aws_lambda_powertools/event_handler/bedrock_agent_function.py", "fastjsonschema/__init__.py",
                    "jmespath/__init__.py", "typing_extensions.py", "aws_xray_sdk/core/__init__.py",
-                   "wrapt/__init__.py", "tools/common/app.py"):
+                   "wrapt/__init__.py", "drain3/drain.py", "jsonpickle/__init__.py", "cachetools/__init__.py",
+                   "tools/common/app.py", "tools/alerts/detector.py"):
         assert module in names, module
     assert not [n for n in names if not n.endswith(".py")]  # no compiled extensions, no metadata
-    assert len(BUNDLED_DISTRIBUTIONS) == 6
+    assert len(BUNDLED_DISTRIBUTIONS) == 9
+
+
+def test_a_powertools_layer_replaces_the_bundled_powertools_but_not_drain3(synth_long: dict[str, Any]) -> None:
+    """With ``lambda.powertools_layer_arn`` the functions use the layer, and the zip still bundles the miner."""
+    import zipfile
+
+    fns = synth_long["res"]["aws_lambda_function"]
+    assert {tuple(fn["layers"]) for fn in fns.values()} == {(POWERTOOLS_LAYER,)}
+    fn = fns["alerts-fn"]
+    with zipfile.ZipFile(synth_long["dir"] / fn["filename"]) as archive:
+        names = set(archive.namelist())
+    assert {"drain3/drain.py", "jsonpickle/__init__.py", "cachetools/__init__.py", "tools/alerts/detector.py"} <= names
+    assert not [n for n in names if n.startswith(("aws_lambda_powertools/", "aws_xray_sdk/", "wrapt/"))]
 
 
 def test_code_package_in_the_stack_folder_matches_its_hash(synth: dict[str, Any]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from tools.alerts.state import TemplateRecord
 from tools.alerts.subscription import LogEvent
@@ -43,31 +42,23 @@ class MinedTemplate:
     sample: str = ""
 
 
-def _miner() -> Any:
-    """The tools' template miner (drain3); without drain3 (a Lambda package without it), its masking alone."""
-    import importlib.util
-
-    if importlib.util.find_spec("drain3") is None:
-        return None
-    from tools.logs.miner import TemplateMiner
-
-    return TemplateMiner()
-
-
 class BatchMiner:
     """Mines deliveries with one miner kept across calls (a warm Lambda, or a whole ``watch`` replay), so the
-    same error keeps one fingerprint."""
+    same error keeps one fingerprint.
+
+    The miner is the tools' own (``tools.logs.miner``, drain3), with no masking-only fallback: a fingerprint
+    that depended on whether drain3 was installed would make every standing error "new" again in a container
+    without it. The Lambda zip bundles drain3 (``infra.packaging``), and a test imports this module from the
+    built zip and checks that it mines with drain3.
+    """
 
     def __init__(self) -> None:
-        self._miner = _miner()
+        from tools.logs.miner import TemplateMiner
+
+        self._miner = TemplateMiner()
 
     def _template(self, message: str) -> str:
-        from tools.logs.miner import first_line, mask, normalise_template
-
-        if self._miner is None:
-            return normalise_template(mask(first_line(message)))
-        key = self._miner.add(message)
-        return str(self._miner.template(key))
+        return str(self._miner.template(self._miner.add(message)))
 
     def mine(self, events: list[LogEvent]) -> tuple[list[MinedTemplate], int]:
         """The templates of the error lines among ``events`` and how many lines were errors."""
