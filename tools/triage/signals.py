@@ -165,6 +165,18 @@ def _ratio(count: float, baseline: float) -> float:
     return (count + 1.0) / (baseline + 1.0)
 
 
+def _fresh_strength(count: float) -> float:
+    """The strength of a NEW error pattern of ``count`` lines (more lines, stronger, up to 0.9)."""
+    return 0.35 + min(0.55, math.log10(count) / 6)
+
+
+def uncompared(item: Evidence) -> bool:
+    """An error pattern whose source has no data before the window (``no_baseline``) and that is not NEW in the
+    data that exists: its ``baseline_count`` 0 was never measured, so it is neither new nor a surge."""
+    a = item.attrs
+    return item.kind == "error_pattern" and bool(a.get("no_baseline")) and not a.get("new") and number(a.get("baseline_count")) == 0
+
+
 def symptom_strength(item: Evidence) -> float:
     """How abnormal a symptom is, 0..1 (0: not a symptom or background noise)."""
     a = item.attrs
@@ -175,8 +187,10 @@ def symptom_strength(item: Evidence) -> float:
         if count < 3:
             return 0.0
         volume = min(0.3, math.log10(count) / 8)
-        if a.get("new") or (base == 0 and count >= 5):
-            value = 0.35 + min(0.55, math.log10(count) / 6)
+        if a.get("new") or (base == 0 and count >= 5 and not a.get("no_baseline")):
+            value = _fresh_strength(count)
+        elif uncompared(item):  # 0 before means "no data before", not "absent": not new; background until its
+            value = _fresh_strength(count) * W.EDGE_BACKGROUND  # trend steps up (discount_edge_shifts)
         else:
             ratio = _ratio(count, base)
             value = 0.45 + volume if ratio >= 4 else 0.3 if ratio >= 2 else 0.05
@@ -275,23 +289,30 @@ def signal(item: Evidence) -> Signal:
 def discount_edge_shifts(signals: list[Signal], data_start: datetime, minutes: float = 3.0,
                          log_baseline_missing: bool = False, window_start: datetime | None = None) -> None:
     """A metric that 'changes' where the data begins (no baseline before it) says nothing about when the
-    problem began: keep it as weak context only. When the logs' baseline period holds no data at all, a pattern
-    'new' at the data start only looks new (see ``_rebase_edge_pattern``)."""
+    problem began: keep it as weak context only. A log pattern without a baseline (``uncompared``), and, when
+    the logs' baseline period holds no data at all, a pattern 'new' at the data start, only looks new: both are
+    rebased on their own trend (see ``_rebase_edge_pattern``)."""
     from datetime import timedelta
 
     edge = data_start + timedelta(minutes=minutes)
     for item in signals:
         if item.kind == "metric_shift" and item.onset is not None and item.onset <= edge:
             item.strength *= 0.2
+        elif uncompared(item.evidence):
+            count = number(item.evidence.attrs.get("count"))
+            reference = item.strength / W.EDGE_BACKGROUND if count >= 3 else 0.0  # its strength as if new
+            start = as_time(item.evidence.attrs.get("baseline_from")) or data_start
+            _rebase_edge_pattern(item, start, window_start or start, reference)
         elif (log_baseline_missing and item.kind == "error_pattern" and item.onset is not None and item.onset <= edge
               and item.evidence.attrs.get("new")):
-            _rebase_edge_pattern(item, data_start, window_start or data_start)
+            _rebase_edge_pattern(item, data_start, window_start or data_start, item.strength)
 
 
-def _rebase_edge_pattern(item: Signal, data_start: datetime, window_start: datetime) -> None:
+def _rebase_edge_pattern(item: Signal, data_start: datetime, window_start: datetime, reference: float) -> None:
     """A log pattern 'new' where the data begins was there all along as far as we know: when its trend steps up
     later, that step is its onset (a surge, dated at the end of the step's bucket: the bucket only says the step
-    happened by then); otherwise it is background, weak and without an onset."""
+    happened by then) and it keeps ``EDGE_STEP`` of its ``reference`` strength (as if new); otherwise it is
+    background (``EDGE_BACKGROUND``), without an onset."""
     from datetime import timedelta
 
     a = item.evidence.attrs
@@ -302,9 +323,9 @@ def _rebase_edge_pattern(item: Signal, data_start: datetime, window_start: datet
     step = _step_up(trend[skip:])  # buckets before the data begins are empty, not quiet
     if step is not None and seconds > 0:
         item.onset = start + timedelta(seconds=seconds * (skip + step + 1))
-        item.strength *= 0.7
+        item.strength = reference * W.EDGE_STEP
         return
-    item.strength *= 0.2
+    item.strength = reference * W.EDGE_BACKGROUND
     item.onset = None
 
 

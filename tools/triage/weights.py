@@ -30,6 +30,16 @@ AT_LIMIT_STRENGTH = 0.75
 """A utilisation that climbed to its ceiling in the window (``detect_ceiling``: a disk filling up gradually) is
 as diagnostic as a saturation metric's measured jump: writes and allocations fail at 100 %."""
 
+EDGE_BACKGROUND = 0.2
+"""An error pattern present where the data begins, with no data before it (no baseline, not NEW in the data that
+exists), and no step up in its own trend: as far as we know it was there all along. Background context, never an
+anchor (below ``STRONG_SYMPTOM`` at any volume)."""
+
+EDGE_STEP = 0.7
+"""Such a pattern whose own trend steps up inside the window (``signals._step_up``): the rise is measured against
+the data that exists, a shorter baseline than the window before, so it keeps most but not all of a NEW pattern's
+strength."""
+
 SUPPORT_DECAY = 0.5
 """The best link counts fully, each further one half as much as the one before: corroboration helps, repetition
 of the same fact does not."""
