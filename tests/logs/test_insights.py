@@ -53,7 +53,21 @@ def stop(stubber: Stubber, query_id: str) -> None:
     stubber.add_response("stop_query", {"success": True}, {"queryId": query_id})
 
 
-def start_four(stubber: Stubber, patterns: str = PATTERNS, trend: str = TREND, recent: str = RECENT) -> None:
+OLD_GROUP = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp() * 1000)  # creationTime (ms) of a group with history
+
+
+def describe(stubber: Stubber, created: dict[str, int] | None = None, retention: dict[str, int] | None = None,
+             groups: list[str] | None = None) -> None:
+    """DescribeLogGroups of the exact names (logGroupIdentifiers): when each group was created, its retention."""
+    names = groups or [CHECKOUT, PAYMENT]
+    found = [{"logGroupName": name, "creationTime": (created or {}).get(name, OLD_GROUP)} | (
+        {"retentionInDays": retention[name]} if retention and name in retention else {}) for name in names]
+    stubber.add_response("describe_log_groups", {"logGroups": found}, {"logGroupIdentifiers": names})
+
+
+def start_four(stubber: Stubber, patterns: str = PATTERNS, trend: str = TREND, recent: str = RECENT,
+               created: dict[str, int] | None = None) -> None:
+    describe(stubber, created)
     start(stubber, "q-now", patterns)
     start(stubber, "q-before", patterns, START - HOUR, START)
     start(stubber, "q-trend", trend)
@@ -257,3 +271,121 @@ def test_success_lines_are_filtered_in_the_query_and_never_shown_as_samples(stub
     assert "upstream connect error" in outcome.body and '"errorMessage":"-"' not in outcome.body
     assert "25 error lines in 1 patterns" in outcome.body
     assert "1 pattern(s) left out (300 lines): their newest lines are not error lines" in outcome.body
+
+
+# --- AWS mode baselines: where each log group's data begins (DescribeLogGroups) ---------------------------------
+
+
+def _millis(hour: int, minute: int) -> int:
+    return int(datetime(2026, 11, 20, hour, minute, tzinfo=UTC).timestamp() * 1000)
+
+
+def _dynamo_incident(stubber: Stubber, created: dict[str, int]) -> None:
+    """The incident of the first test (the DynamoDB timeouts from 10:20 on /ecs/checkout), groups created as given."""
+    start_four(stubber, created=created)
+    get(stubber, "q-now", results("Complete", *CURRENT))
+    get(stubber, "q-before", results("Complete"))
+    get(stubber, "q-trend", results("Complete", {"bin(300s)": "2026-11-20 10:20:00.000", "n": "50"}, scanned=900.0))
+    get(stubber, "q-recent", results("Complete", *RECENT_ROWS))
+
+
+def test_groups_created_inside_the_window_have_no_baseline_and_nothing_is_new(stubbed_logs: Stubber) -> None:
+    _dynamo_incident(stubbed_logs, {CHECKOUT: _millis(10, 20), PAYMENT: _millis(10, 15)})
+    outcome = call("find_error_patterns", window=WINDOW)
+    result = outcome.result
+    assert result.status == "ok", outcome.body
+    assert result.headline[0].startswith("no baseline: the data starts at 2026-11-20T10:15:00Z")
+    assert result.data["coverage"]["logs"] == {"missing": [], "no_baseline": True, "baseline_from": "2026-11-20T10:15:00Z"}
+    top = next(item for item in result.evidence if "SdkClientException" in item.attrs["template"])
+    assert top.attrs["new"] is False and top.attrs["no_baseline"] is True  # first seen where its group began
+    assert top.attrs["baseline_from"] == "2026-11-20T10:20:00Z"
+    assert "0 NEW (first seen well after the data starts" in outcome.body and "no data before 10:20Z" in outcome.body
+
+
+def test_groups_created_inside_the_baseline_have_a_short_one(stubbed_logs: Stubber) -> None:
+    _dynamo_incident(stubbed_logs, {CHECKOUT: _millis(9, 30), PAYMENT: _millis(9, 40)})
+    outcome = call("find_error_patterns", window=WINDOW)
+    result = outcome.result
+    assert result.headline[0].startswith("short baseline: the data starts at 2026-11-20T09:30:00Z")
+    assert result.data["coverage"]["logs"]["no_baseline"] is False
+    top = result.evidence[0]
+    assert top.attrs["new"] is True and top.attrs["baseline_from"] == "2026-11-20T09:30:00Z"  # 50 min of data before
+
+
+def test_only_the_young_group_is_said_to_have_no_baseline(stubbed_logs: Stubber) -> None:
+    _dynamo_incident(stubbed_logs, {PAYMENT: _millis(10, 5)})  # /ecs/checkout has a long history
+    outcome = call("find_error_patterns", window=WINDOW)
+    result = outcome.result
+    cover = result.data["coverage"]["logs"]
+    assert "no_baseline" not in cover and result.status == "ok"  # the source as a whole has its baseline
+    assert cover["no_baseline_parts"] == ["/ecs/payment: data from 2026-11-20T10:05:00Z (no baseline)"]
+    assert "no baseline for 1 of 2 log group(s)" in outcome.body and "/ecs/payment" in outcome.body
+    top, other = result.evidence
+    assert top.attrs["new"] is True and "no_baseline" not in top.attrs  # its lines are all in /ecs/checkout
+    # none of its lines among the newest: its group is unknown, it may be the young one, so it is not NEW
+    assert "PaymentClient" in other.attrs["template"] and other.attrs["new"] is False
+
+
+def test_a_pattern_seen_only_in_a_young_group_is_not_new(stubbed_logs: Stubber) -> None:
+    _dynamo_incident(stubbed_logs, {CHECKOUT: _millis(10, 20)})  # a new service: its errors began with its logs
+    outcome = call("find_error_patterns", window=WINDOW)
+    top = next(item for item in outcome.result.evidence if "SdkClientException" in item.attrs["template"])
+    assert top.attrs["new"] is False and top.attrs["no_baseline"] is True
+    assert top.attrs["baseline_from"] == "2026-11-20T10:20:00Z" and "no data before 10:20Z" in outcome.body
+    assert "no_baseline" not in outcome.result.data["coverage"]["logs"]
+
+
+def test_retention_moves_the_start_of_the_data() -> None:
+    now = datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+    kept = {"logGroupName": CHECKOUT, "creationTime": OLD_GROUP, "retentionInDays": 1}
+    assert aws_backend.group_data_start(kept, now) == datetime(2026, 11, 19, 11, 0, tzinfo=UTC)
+    young = {"logGroupName": CHECKOUT, "creationTime": _millis(10, 30), "retentionInDays": 1}
+    assert aws_backend.group_data_start(young, now) == datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+    assert aws_backend.group_data_start({"logGroupName": CHECKOUT}, now) is None
+
+
+def test_groups_found_by_prefix_are_not_described_again(stubbed_logs: Stubber) -> None:
+    from tools.logs.groups import GroupSelection
+
+    stubbed_logs.add_response("describe_log_groups", {"logGroups": [
+        {"logGroupName": "/aws/lambda/shop-cart", "creationTime": _millis(10, 40), "retentionInDays": 30}]},
+        {"logGroupNamePrefix": "/aws/lambda/shop-", "limit": 50})
+    describe(stubbed_logs, groups=[CHECKOUT])
+    client = _client()
+    resolved = aws_backend.resolve_groups(GroupSelection((CHECKOUT,), ("/aws/lambda/shop-",)), client)
+    starts, problem = aws_backend.data_starts(client, resolved, datetime(2026, 11, 20, 11, 0, tzinfo=UTC))
+    assert problem is None and resolved.names == [CHECKOUT, "/aws/lambda/shop-cart"]
+    assert starts == {CHECKOUT: datetime(2025, 1, 1, tzinfo=UTC), "/aws/lambda/shop-cart": datetime(2026, 11, 20, 10, 40, tzinfo=UTC)}
+    stubbed_logs.assert_no_pending_responses()
+
+
+def test_when_the_groups_cannot_be_described_the_answer_says_so(stubbed_logs: Stubber) -> None:
+    stubbed_logs.add_client_error("describe_log_groups", "AccessDeniedException", "not authorized", 400)
+    start(stubbed_logs, "q-now", PATTERNS)
+    start(stubbed_logs, "q-before", PATTERNS, START - HOUR, START)
+    start(stubbed_logs, "q-trend", TREND)
+    start(stubbed_logs, "q-recent", RECENT)
+    for query_id in ("q-now", "q-before", "q-trend", "q-recent"):
+        get(stubbed_logs, query_id, results("Complete"))
+    outcome = call("find_error_patterns", window=WINDOW)
+    assert outcome.result.status == "empty"
+    assert "could not read when the log groups' data begins" in outcome.body and "AccessDenied" in outcome.body
+
+
+def _client() -> Any:
+    from tools.common import aws
+
+    return aws.client("logs")
+
+
+def test_the_young_groups_reach_the_triage_report_sources(stubbed_logs: Stubber) -> None:
+    """triage's fan-out copies the per-group baseline lines into the report's ``sources`` (an optional field)."""
+    from tools.triage.fanout import FanoutResult, SourceRun, Task
+
+    _dynamo_incident(stubbed_logs, {PAYMENT: _millis(10, 5)})
+    outcome = call("find_error_patterns", window=WINDOW)
+    task = Task("logs", "logs", "find_error_patterns", ("logs",), {})
+    run = SourceRun(task, outcome.result.status, "2 patterns", result=outcome.result)
+    entry = FanoutResult({"logs": run}).sources()["logs"]
+    assert entry["status"] == "ok" and "no_baseline" not in entry
+    assert entry["no_baseline_parts"] == ["/ecs/payment: data from 2026-11-20T10:05:00Z (no baseline)"]

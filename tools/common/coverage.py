@@ -7,13 +7,15 @@ Three things are tracked, and every tool result, the triage report's ``sources``
   (``collecting()``, a context variable set by the tool contract and by triage's fan-out), so no tool can drop a
   skipped file silently; ``apply_gaps`` then turns an ``ok``/``empty`` result into ``partial`` and says what is
   missing.
-* **no baseline** — the data of a source starts at time T (a snapshot's manifest start), so nothing before T can
-  be compared with: a pattern first seen at T is not "new", a metric at T did not "appear". ``Baseline`` says
+* **no baseline** — the data of a source starts at time T (a snapshot's manifest start; in AWS mode, for logs,
+  the latest of a log group's creation and now minus its retention, from DescribeLogGroups), so nothing before T
+  can be compared with: a pattern first seen at T is not "new", a metric at T did not "appear". ``Baseline`` says
   whether the comparison window is covered, shortened or missing, and ``new_without_baseline`` decides whether
   something first seen after T is new in the data that exists.
 * the per-source coverage entry, ``result.data['coverage'][source]`` = ``{"missing": [...], "baseline_from":
-  ISO or absent, "no_baseline": bool}``, copied into the triage report's ``sources`` entries (optional fields of
-  ``triage-report.schema.json``).
+  ISO or absent, "no_baseline": bool, "no_baseline_parts": [...] or absent}``, copied into the triage report's
+  ``sources`` entries (optional fields of ``triage-report.schema.json``). ``no_baseline_parts`` names the parts
+  (log groups) whose data starts late when the source as a whole has its baseline.
 """
 
 from __future__ import annotations
@@ -183,7 +185,7 @@ def apply_recording(result: Any, sources: tuple[str, ...], recorded: dict[str, d
 @dataclass(frozen=True)
 class Baseline:
     """The comparison window of a question and where the data of the source begins (None: not known to start
-    inside it, e.g. live AWS)."""
+    inside it, e.g. live AWS sources other than logs)."""
 
     window: Window
     data_start: datetime | None = None

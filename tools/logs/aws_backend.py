@@ -4,7 +4,8 @@ Every query is fixed text plus values validated in ``matching`` (regex bodies wi
 integers; the model never writes query text. ``Insights.run`` starts several queries, polls them with backoff
 inside the request's deadline (sleeping through an injectable function), stops the ones still running when time
 is up and returns what they had as partial, and turns Failed/Cancelled/Timeout statuses and AWS errors into
-``SourceError`` messages.
+``SourceError`` messages. ``data_starts`` reads when each log group's data begins (DescribeLogGroups: creation
+and retention), so a young group is said to have no baseline.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from tools.common import aws, coverage
@@ -153,9 +154,18 @@ def _explain(operation: str, exc: BaseException, groups: list[str]) -> SourceErr
     return error
 
 
-def resolve_groups(selection: GroupSelection, client: Any) -> list[str]:
+@dataclass
+class ResolvedGroups:
+    """The exact group names to query, and the DescribeLogGroups entries met while expanding prefixes."""
+
+    names: list[str]
+    described: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def resolve_groups(selection: GroupSelection, client: Any) -> ResolvedGroups:
     """The exact group names to query: the selection's names plus prefixes expanded by DescribeLogGroups."""
     names = list(dict.fromkeys(selection.names))
+    described: dict[str, dict[str, Any]] = {}
     for prefix in selection.prefixes:
         token: str | None = None
         while len(names) < MAX_GROUPS:
@@ -166,14 +176,47 @@ def resolve_groups(selection: GroupSelection, client: Any) -> list[str]:
                 response = client.describe_log_groups(**kwargs)
             except Exception as exc:  # noqa: BLE001
                 raise _explain("DescribeLogGroups", exc, [prefix]) from None
-            names.extend(g["logGroupName"] for g in response.get("logGroups", []) if g.get("logGroupName"))
+            for group in response.get("logGroups", []):
+                if group.get("logGroupName"):
+                    names.append(group["logGroupName"])
+                    described[group["logGroupName"]] = group
             token = response.get("nextToken")
             if not token:
                 break
     unique = list(dict.fromkeys(names))
     if len(unique) > MAX_GROUPS:
         coverage.not_read("logs", f"{len(unique) - MAX_GROUPS} log group(s) matching the prefixes beyond the first {MAX_GROUPS}")
-    return unique[:MAX_GROUPS]
+    return ResolvedGroups(unique[:MAX_GROUPS], described)
+
+
+def group_data_start(group: dict[str, Any], now: datetime) -> datetime | None:
+    """Where a log group's data begins: its creation, or ``now`` minus its retention when that is later (older
+    events are deleted). None when DescribeLogGroups said neither."""
+    starts = []
+    if isinstance(group.get("creationTime"), (int, float)):
+        starts.append(from_millis(group["creationTime"]))
+    if isinstance(group.get("retentionInDays"), int) and group["retentionInDays"] > 0:
+        starts.append(now - timedelta(days=group["retentionInDays"]))
+    return max(starts) if starts else None
+
+
+def data_starts(client: Any, resolved: ResolvedGroups, now: datetime) -> tuple[dict[str, datetime], str | None]:
+    """Where each queried group's data begins (``group_data_start``), and why it could not be read, if so.
+
+    Groups met while expanding prefixes are already described; exact names are described by
+    ``logGroupIdentifiers`` (up to 50 per call, so one call: ``MAX_GROUPS`` is 50)."""
+    entries = {name: resolved.described[name] for name in resolved.names if name in resolved.described}
+    unknown = [name for name in resolved.names if name not in entries]
+    problem = None
+    for first in range(0, len(unknown), MAX_GROUPS):
+        try:
+            response = client.describe_log_groups(logGroupIdentifiers=unknown[first:first + MAX_GROUPS])
+        except Exception as exc:  # noqa: BLE001 - the age of the groups is a refinement: say it, go on
+            problem = aws.explain(SOURCE, "DescribeLogGroups", exc).what
+            break
+        entries.update({g["logGroupName"]: g for g in response.get("logGroups", []) if g.get("logGroupName") in unknown})
+    starts = {name: start for name, start in ((n, group_data_start(g, now)) for n, g in entries.items()) if start is not None}
+    return starts, problem
 
 
 def _filters(contains: str | None) -> str:

@@ -81,14 +81,15 @@ def rank(scan: PatternScan) -> list[PatternStats]:
     """Mark NEW patterns, find onsets and order most significant first (new, large, recent onset)."""
     window = scan.window
     for stats in scan.patterns:
-        if scan.data_start is None:
+        data_start, no_baseline = scan.data_start_of(stats), scan.no_baseline_of(stats)
+        if data_start is None:
             stats.new = stats.count > 0 and stats.baseline_count == 0
         else:  # the data starts late: new only if first seen well after it (coverage.new_without_baseline)
             stats.new = stats.baseline_count == 0 and new_without_baseline(
-                stats.first_seen, stats.last_seen, stats.count, scan.data_start, scan.bucket_seconds)
-        stats.onset = _onset(stats, window, scan.bucket_seconds, scan.no_baseline)
+                stats.first_seen, stats.last_seen, stats.count, data_start, scan.bucket_seconds)
+        stats.onset = _onset(stats, window, scan.bucket_seconds, no_baseline)
         # without a baseline, growth against "before" is unknown: no growth credit
-        growth = 1.0 if scan.no_baseline and not stats.new else (stats.count + 1) / (stats.baseline_count + 1)
+        growth = 1.0 if no_baseline and not stats.new else (stats.count + 1) / (stats.baseline_count + 1)
         score = math.log10(1 + stats.count) + (3.0 if stats.new else min(2.0, math.log2(growth)) if growth > 1 else 0.0)
         if stats.onset is not None and window.seconds > 0:
             score += 0.5 * max(0.0, min(1.0, (stats.onset - window.start).total_seconds() / window.seconds))
@@ -174,9 +175,10 @@ def evidence_of(stats: PatternStats, scan: PatternScan, region: str) -> Evidence
     sample_exception = next((e for e in (exception_in(line.message) for line in stats.samples()) if e), None)
     if sample_exception and sample_exception not in stats.template:
         summary += f", e.g. {fence(shorten(sample_exception, 160), 170)}"
-    if scan.data_start is not None:
-        attrs["no_baseline"] = scan.no_baseline
-        attrs["baseline_from"] = iso(scan.data_start)
+    data_start = scan.data_start_of(stats)
+    if data_start is not None:
+        attrs["no_baseline"] = scan.no_baseline_of(stats)
+        attrs["baseline_from"] = iso(data_start)
     return Evidence(
         id=stats.id,
         source="logs",
@@ -191,8 +193,9 @@ def evidence_of(stats: PatternStats, scan: PatternScan, region: str) -> Evidence
 
 def _before(stats: PatternStats, scan: PatternScan) -> str:
     """'12 before', or 'no data before 09:00Z' when there is no baseline to count in."""
-    if scan.no_baseline and scan.data_start is not None:
-        return f"no data before {_clock(scan.data_start)[:5]}Z" + (f"; first at {_clock(stats.first_seen)[:5]}Z" if stats.new else "")
+    data_start = scan.data_start_of(stats)
+    if scan.no_baseline_of(stats) and data_start is not None:
+        return f"no data before {_clock(data_start)[:5]}Z" + (f"; first at {_clock(stats.first_seen)[:5]}Z" if stats.new else "")
     return f"{stats.baseline_count} before"
 
 

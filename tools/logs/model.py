@@ -96,10 +96,26 @@ class PatternScan:
     partial: str | None = None
     trend: list[int] = field(default_factory=list)  # all error lines per bucket
     data_start: datetime | None = None  # where the data begins when it begins after the baseline's start
+    # AWS mode: where the data of a log group begins, for groups whose data begins after the baseline's start
+    group_starts: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def no_baseline(self) -> bool:
         return self.data_start is not None and self.data_start >= self.window.start
+
+    def data_start_of(self, stats: PatternStats) -> datetime | None:
+        """Where the data of a pattern begins: that of its log groups when every one of them begins late, the
+        earliest late start when its groups are unknown (AWS mode: none of its lines among the newest, so it may
+        be from a late group), else the source's (None: the whole baseline has data)."""
+        if stats.groups and all(group in self.group_starts for group in stats.groups):
+            return min(self.group_starts[group] for group in stats.groups)
+        if not stats.groups and self.group_starts and self.data_start is None:
+            return min(self.group_starts.values())
+        return self.data_start
+
+    def no_baseline_of(self, stats: PatternStats) -> bool:
+        start = self.data_start_of(stats)
+        return start is not None and start >= self.window.start
 
     def bucket(self, moment: datetime) -> int | None:
         index = int((moment - self.window.start).total_seconds() // self.bucket_seconds)

@@ -6,6 +6,8 @@ Each reads top to bottom: parameters -> allowed log groups -> fetch (Logs Insigh
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tools.common import coverage
 from tools.common.app import ToolRequest
 from tools.common.availability import not_configured
@@ -13,9 +15,13 @@ from tools.common.errors import SourceError
 from tools.common.result import ToolResult
 from tools.common.safety import fence, safe
 from tools.logs import digest, groups
+from tools.common.timewindow import iso
 from tools.logs.groups import GroupSelection
 from tools.logs.matching import Match, parse_match
 from tools.logs.model import LogLine, PatternScan
+
+if TYPE_CHECKING:
+    from tools.logs.aws_backend import ResolvedGroups
 
 DEFAULT_LIMIT = 20
 KEEP_FOR_SEARCH = 50
@@ -28,28 +34,58 @@ def _selection(request: ToolRequest) -> GroupSelection:
     return groups.configured(request.config["logs"], named)
 
 
-def _aws_groups(selection: GroupSelection) -> list[str]:
+def _aws_groups(selection: GroupSelection, client: Any) -> ResolvedGroups:
     """The exact groups to query; a SourceError (a normal answer) when the configured prefixes match none."""
-    from tools.common import aws
     from tools.logs import aws_backend
 
-    names = aws_backend.resolve_groups(selection, aws.client("logs"))
-    if not names:
+    resolved = aws_backend.resolve_groups(selection, client)
+    if not resolved.names:
         raise SourceError(aws_backend.SOURCE, "no log group matches the configured prefixes", "check [logs] log_group_prefixes")
-    return names
+    return resolved
 
 
 def _scan(request: ToolRequest, selection: GroupSelection, contains: str | None, keep: int) -> PatternScan:
-    """Fetch the pattern statistics of the window from the snapshot or from Logs Insights."""
+    """Fetch the pattern statistics of the window from the snapshot or from Logs Insights; in AWS mode, also
+    where each log group's data begins (a young group has no baseline)."""
     assert request.window is not None
     if request.snapshot is not None:
         from tools.logs import snapshot_backend
 
-        return snapshot_backend.scan_patterns(request.snapshot, request.window, selection, contains, keep, request.deadline)
+        scan = snapshot_backend.scan_patterns(request.snapshot, request.window, selection, contains, keep, request.deadline)
+        scan.data_start = coverage.baseline_for(request).data_start  # None unless the data begins inside the baseline
+        return scan
     from tools.common import aws
     from tools.logs import aws_backend
 
-    return aws_backend.scan_patterns(aws.client("logs"), _aws_groups(selection), request.window, contains, request.deadline)
+    client = aws.client("logs")
+    resolved = _aws_groups(selection, client)
+    starts, problem = aws_backend.data_starts(client, resolved, request.now)
+    scan = aws_backend.scan_patterns(client, resolved.names, request.window, contains, request.deadline)
+    young = {group: start for group, start in starts.items() if start > request.window.baseline().start}
+    scan.group_starts = young
+    if young and len(young) == len(resolved.names):  # every group begins late: the source has no (or a short) baseline
+        scan.data_start = min(young.values())
+    if problem:
+        scan.notes.append(f"could not read when the log groups' data begins ({problem}); NEW compares with the "
+                          "window before as if every group had data then")
+    return scan
+
+
+def _group_baselines(result: ToolResult, scan: PatternScan) -> None:
+    """AWS mode: the baseline of the logs source, and which log groups have none when only some begin late."""
+    if scan.data_start is not None:
+        coverage.Baseline(scan.window.baseline(), scan.data_start).record(result, "logs")
+        return
+    if not scan.group_starts:
+        return
+    comparison = scan.window.baseline()
+    parts = [f"{group}: data from {iso(start)} ({'no' if start >= comparison.end else 'short'} baseline)"
+             for group, start in sorted(scan.group_starts.items(), key=lambda item: item[1])]
+    coverage.entry(result, "logs")["no_baseline_parts"] = parts[:coverage.MAX_MISSING]
+    result.notes.insert(0, f"no baseline for {len(parts)} of {len(scan.groups)} log group(s), whose data begins after "
+                           f"{iso(comparison.start)}: {safe('; '.join(parts[:coverage.MAX_MISSING]), 600)}; a pattern "
+                           "seen only there (or whose group is unknown) is NEW only when first seen well after its "
+                           "group began")
 
 
 def find_error_patterns(request: ToolRequest) -> ToolResult:
@@ -60,11 +96,11 @@ def find_error_patterns(request: ToolRequest) -> ToolResult:
     selection = _selection(request)
     contains = request.params.get("contains")
     scan = _scan(request, selection, contains, keep=2)
-    baseline = coverage.baseline_for(request)
-    scan.data_start = baseline.data_start  # None unless the data begins inside the comparison window
     if contains:
         title += f" containing {fence(contains, 100)}"
     result = digest.patterns_result(scan, request.region, int(request.config["logs"]["max_patterns"]), title)
+    if request.snapshot is None:
+        _group_baselines(result, scan)
     if selection.named:
         result.session["log_group"] = selection.named
     return result
@@ -75,7 +111,8 @@ def _aws_search(request: ToolRequest, selection: GroupSelection, match: Match, l
     from tools.logs import aws_backend
 
     assert request.window is not None
-    return aws_backend.search(aws.client("logs"), _aws_groups(selection), request.window, match, limit, request.deadline)
+    client = aws.client("logs")
+    return aws_backend.search(client, _aws_groups(selection, client).names, request.window, match, limit, request.deadline)
 
 
 def _search_lines(request: ToolRequest, selection: GroupSelection, match: Match, limit: int) -> tuple[list[LogLine], str, list[str], str | None]:

@@ -71,7 +71,8 @@ class FanoutResult:
 
     def sources(self) -> dict[str, dict[str, Any]]:
         """One entry per report source: status and detail, and what was not read / the baseline it had
-        (``missing``, ``baseline_from``, ``no_baseline``: optional fields of the report schema)."""
+        (``missing``, ``baseline_from``, ``no_baseline``, ``no_baseline_parts``: optional fields of the report
+        schema)."""
         report: dict[str, dict[str, Any]] = {}
         for run in self.runs.values():
             for source in run.task.sources:
@@ -90,6 +91,9 @@ class FanoutResult:
                     entry["detail"] = "; ".join(missing) or entry["detail"]
                 if "no_baseline" in cover:
                     entry["no_baseline"] = bool(cover["no_baseline"])
+                parts = [safe(str(p), 300) for p in cover.get("no_baseline_parts") or []][:6]
+                if parts:  # some parts (log groups) begin late: the source keeps its baseline, these have none
+                    entry["no_baseline_parts"] = parts
                 report[source] = entry
         names = report_sources()
         for source in names:
