@@ -39,6 +39,20 @@ def test_function_respects_bedrock_limits(function: catalogue.Function) -> None:
         assert 0 < len(parameter.description) <= catalogue.MAX_PARAMETER_DESCRIPTION
 
 
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.qualified_name)
+def test_every_function_declares_an_example_call_its_schema_accepts(function: catalogue.Function) -> None:
+    """The one example per function that the AgentCore and hostile-data tests call (``Function.example``)."""
+    import jsonschema
+
+    assert function.example is not None, (
+        f"{function.qualified_name} declares no example: add example={{...}} to its Function in "
+        f"tools/{function.action_group}/source.py (or tools/catalogue.py)")
+    assert json.loads(json.dumps(function.example)) == function.example  # JSON values only
+    unknown = set(function.example) - {p.name for p in function.parameters}
+    assert not unknown, f"{function.qualified_name}: example names no parameter {sorted(unknown)}"
+    jsonschema.validate(function.example, function.input_schema())  # every required one, each value valid
+
+
 def test_qualified_names_are_unique() -> None:
     names = [f.qualified_name for f in FUNCTIONS]
     assert len(names) == len(set(names))

@@ -50,6 +50,7 @@ INVESTIGATE = Function(
             remember=True,
         ),
     ),
+    example={"question": "why are checkout requests failing?"},
 )
 
 SEARCH_RUNBOOKS = Function(
@@ -75,6 +76,7 @@ SEARCH_RUNBOOKS = Function(
             constraints=SAFE_NAME,
         ),
     ),
+    example={"query": "connect timed out"},
 )
 
 TRIAGE_FUNCTIONS: tuple[Function, ...] = (INVESTIGATE, SEARCH_RUNBOOKS)

@@ -20,9 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
 
 from snapshot_fixture import write_snapshot  # noqa: E402
 
-# Arguments for the required parameters (the others are optional).
-REQUIRED_EXAMPLES = {"match": "timeout", "query": "ThrottlingException", "namespace": "AWS/ApplicationELB", "metric_name": "HTTPCode_Target_5XX_Count"}
-
 # AgentCore control plane: ToolDefinition {name, description, inputSchema, outputSchema?}; SchemaDefinition
 # {type, description?, properties?, required?, items?}; a Lambda target's toolSchema is {inlinePayload: [...]}.
 SCHEMA_DEFINITION = {
@@ -91,8 +88,8 @@ def _handler(function: catalogue.Function):
 
 @pytest.mark.parametrize("function", catalogue.FUNCTIONS, ids=lambda f: f.qualified_name)
 def test_every_tool_lambda_answers_a_gateway_invocation_with_plain_json(function, snapshot):
-    arguments = {p.name: REQUIRED_EXAMPLES[p.name] for p in function.parameters if p.required}
-    answer = _handler(function)(arguments, GatewayContext(function.name))
+    assert function.example is not None, f"{function.qualified_name} declares no example (tests/test_catalogue.py)"
+    answer = _handler(function)(dict(function.example), GatewayContext(function.name))
     decoded = json.loads(json.dumps(answer))  # plain JSON, no Bedrock envelope
     assert "messageVersion" not in decoded and "response" not in decoded
     assert decoded["isError"] is False

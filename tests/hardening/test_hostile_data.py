@@ -12,20 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from agent.runtime.tools import function_event as bedrock_event
 from tests.hardening import hostile
 from tests.hardening.conftest import body_of, function_event, handler_of
 from tools.catalogue import FUNCTIONS, Function
 
-REQUIRED = {
-    "search_logs": [{"name": "match", "type": "string", "value": "rejected"}],
-    "search_runbooks": [{"name": "query", "type": "string", "value": "connect timed out rejected"}],
-    "get_metric": [{"name": "namespace", "type": "string", "value": "AWS/ApplicationELB"},
-                   {"name": "metric_name", "type": "string", "value": "TargetResponseTime"},
-                   {"name": "dimensions", "type": "string", "value": "LoadBalancer=app/shop-alb/50dc6c495c0c9188"}],
-    "list_security_findings": [{"name": "min_severity", "type": "string", "value": "INFORMATIONAL"},
-                               {"name": "include_standing", "type": "boolean", "value": "true"}],
-    "list_changes": [{"name": "include_read_only", "type": "boolean", "value": "true"}],
-}
+HOSTILE_WINDOW = "2026-11-20T09:00Z/2026-11-20T11:00Z"
 FENCED = re.compile(r"⟦[^⟦⟧]*⟧")
 
 
@@ -45,10 +37,15 @@ def responses(hostile_snapshot: Path) -> dict[str, dict]:
 
 
 def _call_all() -> dict[str, dict]:
+    """Each function with its catalogue example (``Function.example``: the hostile snapshot holds what those
+    name, e.g. attacker text in lines matching search_logs' "rejected"), in the hostile snapshot's window."""
     results = {}
     for function in FUNCTIONS:
-        parameters = [{"name": "window", "type": "string", "value": "2026-11-20T09:00Z/2026-11-20T11:00Z"}] if function.parameter("window") else []
-        parameters += REQUIRED.get(function.name, [])
+        assert function.example is not None, f"{function.qualified_name} declares no example (tests/test_catalogue.py)"
+        arguments = dict(function.example)
+        if function.parameter("window"):
+            arguments["window"] = HOSTILE_WINDOW
+        parameters = bedrock_event(function, arguments, {}, "", "hardening")["parameters"]
         results[function.qualified_name] = handler_of(function)(function_event(function, parameters), None)
     return results
 
@@ -72,6 +69,16 @@ def test_injected_text_stays_inside_the_fence(function: Function, responses: dic
         assert marker not in visible, f"{marker!r} outside the fence in {function.qualified_name}"
     for line in body.splitlines():
         assert line.count("⟦") == line.count("⟧"), f"unbalanced fence in {function.qualified_name}: {line[:200]}"
+
+
+@pytest.mark.parametrize("name", ["logs__find_error_patterns", "logs__search_logs", "cloudtrail__list_changes",
+                                  "xray__find_trace_faults", "findings__list_security_findings", "triage__investigate"])
+def test_the_catalogue_examples_reach_the_attacker_text(name: str, responses: dict[str, dict]) -> None:
+    """The fence tests above prove something only if the calls show attacker text: the catalogue's example
+    arguments (e.g. search_logs' match, the findings' severity) must keep reaching it, fenced."""
+    body = body_of(responses[name])
+    fenced = "".join(FENCED.findall(body))
+    assert any(marker in fenced for marker in hostile.INJECTION_MARKERS), body[:800]
 
 
 def test_hostile_data_is_still_digested(responses: dict[str, dict]) -> None:

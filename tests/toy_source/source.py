@@ -15,7 +15,7 @@ TOY = SourceSpec(
     name="toy",
     label="Toy events",
     description="Toy events: counts per kind.",
-    functions=(Function("toy", "count_toys", "Counts toy events per kind in the window.", (WINDOW,)),),
+    functions=(Function("toy", "count_toys", "Counts toy events per kind in the window.", (WINDOW,), example={}),),
     feeds=(Feed("toy", "Toy events", "T", (".jsonl",)),),
     config=cs.section({"enabled": cs.prop(cs.BOOLEAN, True), "kinds": cs.prop(cs.STRINGS, ["broken"])}),
     iam=_iam,

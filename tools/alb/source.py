@@ -47,6 +47,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 constraints={"enum": [1, 5]},
             ),
         ),
+        example={},
     ),
 )
 

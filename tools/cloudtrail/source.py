@@ -41,6 +41,7 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
             Parameter("include_read_only", "boolean", "Also list read-only calls (Describe*, Get*, List*)."),
         ),
+        example={"include_read_only": True},
     ),
 )
 

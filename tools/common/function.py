@@ -1,6 +1,11 @@
 """What a catalogue function is: ``Parameter`` and ``Function`` as Bedrock Agents declares them, and the
 parameters several sources share (``WINDOW``, ``SAFE_NAME``). Source declarations (``tools/<source>/source.py``)
-build their functions from these; ``tools.catalogue`` collects them."""
+build their functions from these; ``tools.catalogue`` collects them.
+
+Each function declares one ``example`` call: its arguments as JSON values, the way an MCP client or AgentCore
+Gateway passes them (``{}`` when calling it without arguments is the example). Tests that call every function
+(AgentCore Gateway, hostile data) take their arguments from it, so a new function is declared in one place;
+``tests/test_catalogue.py`` fails for a function without one or with one its own input schema rejects."""
 
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ class Function:
     name: str
     description: str
     parameters: tuple[Parameter, ...]
+    # One call's arguments as JSON values, e.g. {"match": "rejected"}; None: not declared (a test fails).
+    example: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @property
     def handler(self) -> str:

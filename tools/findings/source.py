@@ -37,6 +37,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 "Also include active findings last updated before the window.",
             ),
         ),
+        example={"min_severity": "INFORMATIONAL", "include_standing": True},
     ),
 )
 

@@ -33,6 +33,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 constraints={"maxLength": 200, "minLength": 1},
             ),
         ),
+        example={},
     ),
     Function(
         "logs",
@@ -58,6 +59,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 constraints={"minimum": 1, "maximum": 50},
             ),
         ),
+        example={"match": "rejected"},
     ),
 )
 

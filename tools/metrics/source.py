@@ -44,6 +44,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 constraints={"minimum": 1, "maximum": 25},
             ),
         ),
+        example={"max_results": 25},
     ),
     Function(
         "metrics",
@@ -67,6 +68,8 @@ FUNCTIONS: tuple[Function, ...] = (
             ),
             WINDOW,
         ),
+        example={"namespace": "AWS/ApplicationELB", "metric_name": "TargetResponseTime",
+                 "dimensions": "LoadBalancer=app/shop-alb/50dc6c495c0c9188"},
     ),
 )
 

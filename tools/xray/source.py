@@ -31,6 +31,7 @@ FUNCTIONS: tuple[Function, ...] = (
                 constraints={"enum": ["fault", "error", "throttle", "slow"]},
             ),
         ),
+        example={"kind": "fault"},
     ),
 )
 
