@@ -71,8 +71,9 @@ def test_injected_text_stays_inside_the_fence(function: Function, responses: dic
         assert line.count("⟦") == line.count("⟧"), f"unbalanced fence in {function.qualified_name}: {line[:200]}"
 
 
+# The drill-down functions whose source holds planted attacker text (triage summarises; what it quotes varies).
 @pytest.mark.parametrize("name", ["logs__find_error_patterns", "logs__search_logs", "cloudtrail__list_changes",
-                                  "xray__find_trace_faults", "findings__list_security_findings", "triage__investigate"])
+                                  "xray__find_trace_faults", "findings__list_security_findings"])
 def test_the_catalogue_examples_reach_the_attacker_text(name: str, responses: dict[str, dict]) -> None:
     """The fence tests above prove something only if the calls show attacker text: the catalogue's example
     arguments (e.g. search_logs' match, the findings' severity) must keep reaching it, fenced."""
