@@ -17,17 +17,15 @@ Templates are compared after one normalisation applied to both sides: a run of `
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("OPSAGENT_SHARED_DATA", ROOT.parent / "shared" / "data"))
-LOGHUB = DATA / "loghub_2k_corrected"
-if not LOGHUB.is_dir():  # a worktree under /work/wt/<name>: the shared data is two levels up
-    LOGHUB = ROOT.parent.parent / "shared" / "data" / "loghub_2k_corrected"
+from bench._data import DATA, absent
+
+CORPUS = "loghub_2k_corrected"
+LOGHUB = DATA / CORPUS
 SYSTEMS = ("Apache", "BGL", "HDFS", "HPC", "Hadoop", "Linux", "OpenSSH", "Proxifier", "Thunderbird", "Windows")
 
 _RUN = re.compile(r"<\*>(?:[\s:/._,-]*<\*>)+")
@@ -53,6 +51,12 @@ def available(base: Path | None = None) -> list[str]:
     """The ten systems whose files are present (empty when the data is missing)."""
     folder = base or LOGHUB
     return [name for name in SYSTEMS if (folder / name / f"{name}_2k.log_structured_corrected.csv").is_file()]
+
+
+def missing_reason(needed: int = 1) -> str:
+    """Why fewer than ``needed`` systems are available, in one line naming OPSAGENT_SHARED_DATA."""
+    return absent(CORPUS) or (f"fewer than {needed} of the ten systems ({', '.join(SYSTEMS)}) have "
+                              f"<system>/<system>_2k.log_structured_corrected.csv under {LOGHUB}")
 
 
 def normal(template: str) -> str:

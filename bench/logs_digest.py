@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._loghub import LOGHUB, available  # noqa: E402  (light: the --measure child must stay small)
+from bench._loghub import LOGHUB, available, missing_reason  # noqa: E402  (light: the --measure child must stay small)
 
 CACHE = ROOT / ".cache" / "bench"
 REPEATS = 3  # best of: throughput is noisy on a shared machine; CPU time is reported next to wall time
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         return measure(args.measure)
     if not available():
-        print(f"skipped: no Loghub data under {LOGHUB} (expected <system>/<system>_2k.log_structured_corrected.csv)")
+        print(f"skipped: {missing_reason()}")
         return 0
     accuracy_table()
     print("\n`python -m agent digest-logs FILE --json`, end to end (child process; lines/s; best and median of "

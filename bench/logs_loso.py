@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._loghub import System, available, grouping_accuracy, load, parsing_accuracy, template_f1  # noqa: E402
+from bench._loghub import (System, available, grouping_accuracy, load, missing_reason, parsing_accuracy,  # noqa: E402
+                           template_f1)
 from tools.logs.masking import OPTIONAL_KINDS  # noqa: E402
 from tools.logs.miner import DEFAULT_CONFIG, MinerConfig, mine_lines  # noqa: E402
 
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = available()
     if len(names) < 2:
-        print("skipped: the Loghub-2k corrected systems are not under ../shared/data/loghub_2k_corrected")
+        print(f"skipped: {missing_reason(2)}")
         return 0
     systems = {name: load(name) for name in names}
     configs = grid(args.quick)

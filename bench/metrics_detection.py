@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import statistics
 import sys
 from collections import defaultdict
@@ -24,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._data import DATA, absent  # noqa: E402
 from tools.metrics import detect  # noqa: E402
 
 UTC = timezone.utc
-DATA = Path(os.environ.get("OPSAGENT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 NAB = DATA / "nab_aws"
 PETSHOP = DATA / "petshop_rca" / "dataset"
 WINDOW_HOURS = (2, 6, 12)
@@ -63,7 +62,7 @@ def _detect(points: list[tuple[datetime, float]], start: datetime, hours: float,
 def nab_table() -> None:
     windows_file, labels_file = NAB / "labels" / "combined_windows.json", NAB / "labels" / "combined_labels.json"
     if not windows_file.is_file():
-        print(f"NAB: skipped, {NAB} not found")
+        print(f"NAB: skipped: {absent('nab_aws') or f'{windows_file} not found'}")
         return
     windows = json.loads(windows_file.read_text())
     labels = json.loads(labels_file.read_text())
@@ -145,7 +144,7 @@ def _rank_nodes(baseline: dict, issue: dict, target: datetime, relevel: bool) ->
 
 def petshop_table() -> None:
     if not PETSHOP.is_dir():
-        print(f"PetShop: skipped, {PETSHOP} not found")
+        print(f"PetShop: skipped: {absent('petshop_rca/dataset')}")
         return
     print("PetShop RCA: rank of the labelled root-cause service among services ranked by strongest shift; window: the "
           f"issue's points from the target alarm on; baseline: last {PETSHOP_BASELINE_POINTS} no-issue points + the issue's "
@@ -181,8 +180,9 @@ def petshop_table() -> None:
 
 
 def main() -> None:
-    if not DATA.is_dir():
-        print(f"bench skipped: shared data not found at {DATA} (set OPSAGENT_SHARED_DATA)")
+    reason = absent()
+    if reason:
+        print(f"bench skipped: {reason}")
         return
     nab_table()
     print()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import re
 import sys
 from collections import Counter
@@ -26,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._data import DATA, absent  # noqa: E402
 from tests.hardening.redaction_corpus import NEGATIVE, POSITIVE  # noqa: E402
 from tools.common.safety import fence, redact  # noqa: E402
 
-DATA = Path(os.environ.get("OPSAGENT_SHARED_DATA", ROOT.parent / "shared" / "data"))
 SOURCES = ("alb", "cloudtrail", "cloudwatch_logs", "guardduty", "securityhub", "xray", "misc_aws_log_formats")
 TEXT_SUFFIXES = {".log", ".txt", ".json", ".jsonl", ".tsv", ".csv"}
 ID = re.compile(
@@ -91,8 +90,9 @@ def _removed(before: str, after: str) -> list[str]:
 
 
 def real_data(show: int) -> None:
-    if not DATA.is_dir():
-        print(f"real data: skipped ({DATA} is absent)")
+    reason = absent()
+    if reason:
+        print(f"real data: skipped: {reason}")
         return
     print(f"real data under {DATA}:")
     total_false = 0

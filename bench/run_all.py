@@ -1,7 +1,9 @@
 """``make bench``: run every bench script, each in its own process, and write ``docs/performance.md``.
 
 A failing or timed-out script is reported in its section and the others still run; a script whose corpus is
-missing from ``../shared/data`` (``OPSAGENT_SHARED_DATA``) is skipped with a message. The aims table at the top is
+missing from ``../shared/data`` (``OPSAGENT_SHARED_DATA``, ``bench/_data.py``) is skipped with a message. When the
+shared data folder itself is absent and a selected script needs it, nothing runs and ``docs/performance.md`` is
+left as it is: one line says what to set (a run there would replace every data figure with "skipped"). The aims table at the top is
 computed from the summaries ``bench/scale.py`` and ``bench/tokens_cost.py`` leave in ``.cache/bench/``.
 Usage: ``python bench/run_all.py [--only NAME ...] [--out PATH]``.
 """
@@ -20,7 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("OPSAGENT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+sys.path.insert(0, str(ROOT))
+
+from bench._data import DATA, ENV, absent  # noqa: E402
+
 CACHE = ROOT / ".cache" / "bench"
 OUT = ROOT / "docs" / "performance.md"
 
@@ -138,10 +143,10 @@ def _git(*args: str) -> str:
 
 def run(script: Script) -> tuple[str, float, str]:
     """(status, seconds, output) of one script; never raises."""
-    missing = [c for c in script.corpora if not (DATA / c).is_dir()]
-    if missing:
-        return "skipped", 0.0, f"skipped: {', '.join(missing)} not found under {DATA} (set OPSAGENT_SHARED_DATA)"
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "OPSAGENT_SHARED_DATA": str(DATA)}
+    reason = absent(*script.corpora, data=DATA) if script.corpora else None
+    if reason:
+        return "skipped", 0.0, f"skipped: {reason}"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", ENV: str(DATA)}
     env.pop("OPSAGENT_SNAPSHOT", None)
     started = time.monotonic()
     try:
@@ -269,7 +274,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only these scripts (names as in SCRIPTS)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    selected = [s for s in SCRIPTS + discovered() if not args.only or s.name in args.only]
+    scripts = SCRIPTS + discovered()
+    unknown = sorted(set(args.only or ()) - {s.name for s in scripts})
+    if unknown:
+        print(f"bench: no script named {', '.join(unknown)}; known: {', '.join(s.name for s in scripts)}", file=sys.stderr)
+        return 2
+    selected = [s for s in scripts if not args.only or s.name in args.only]
+    needed = sorted({corpus for script in selected for corpus in script.corpora})
+    if needed and not DATA.is_dir():
+        print(f"bench: {absent(*needed, data=DATA)}; nothing run, {args.out} left as it is "
+              "(--only NAME ... runs scripts that need no data)", file=sys.stderr)
+        return 2
     started = time.monotonic()
     env_lines = machine()
     sections: list[str] = []

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -40,10 +39,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.scenarios.builder import iso_z  # noqa: E402
+from bench._data import DATA, absent  # noqa: E402
 from tools.metrics.model import series_id  # noqa: E402
 
 UTC = timezone.utc
-DATA = Path(os.environ.get("OPSAGENT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 PETSHOP = DATA / "petshop_rca" / "dataset"
 NAB = DATA / "nab_aws"
 BASELINE_POINTS = 72          # 6 h of 5-minute points before the issue
@@ -247,7 +246,7 @@ def petshop_cases() -> list[tuple[Path, Path, dict]]:
 
 def petshop() -> tuple[list[str], dict[str, Any]]:
     if not PETSHOP.is_dir():
-        return [f"PetShop: skipped, {PETSHOP} not found."], {}
+        return [f"PetShop: skipped: {absent('petshop_rca/dataset')}."], {}
     rows = ["| case | alarm | root cause | triage rank | baseline rank | triage top-1 node (confidence) |", "|---|---|---|---:|---:|---|"]
     tri_ranks: list[int | None] = []
     base_ranks: list[int | None] = []
@@ -310,7 +309,7 @@ def _nab_time(text: str) -> datetime:
 def nab() -> tuple[list[str], dict[str, Any]]:
     windows_file = NAB / "labels" / "combined_windows.json"
     if not windows_file.is_file():
-        return [f"NAB: skipped, {NAB} not found."], {}
+        return [f"NAB: skipped: {absent('nab_aws') or f'{windows_file} not found'}."], {}
     windows = json.loads(windows_file.read_text())
     labels = json.loads((NAB / "labels" / "combined_labels.json").read_text())
     counts = defaultdict(int)
