@@ -109,7 +109,7 @@ def _change_text(shift: detect.Shift) -> str:
 
 # Dimensions in the order that names a resource best (the instance, table or function before the cluster).
 _RESOURCE_DIMENSIONS = ("DBInstanceIdentifier", "DBClusterIdentifier", "TableName", "FunctionName", "QueueName",
-                        "ServiceName", "CacheClusterId", "TargetGroup", "FileSystemId", "InstanceId", "StreamName",
+                        "ServiceName", "PodName", "TaskDefinitionFamily", "CacheClusterId", "TargetGroup", "FileSystemId", "InstanceId", "StreamName",
                         "TopicName", "BucketName", "ApiName", "DomainName", "Service", "ClusterName", "LoadBalancer")
 _PLACEHOLDERS = {"", "-", "default", "generic:default", "none", "null", "unknown", "all"}
 

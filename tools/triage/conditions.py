@@ -10,6 +10,7 @@ recovers is never a condition: it is what errors look like from the other side.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tools.common.decisive import exception_in
 from tools.triage import weights as W
@@ -155,16 +156,23 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         groups.setdefault(key, []).append(signal)
     _merge_same_resource(groups)
     # Signals that name a condition but no resource ("No space left on device") belong to the condition of that
-    # kind that has one, when there is exactly one.
+    # kind that has one, when there is exactly one, or to a fleet of resources that ran out together.
+    fleets: set[tuple[str, str]] = set()
     for (kind, resource), members in list(groups.items()):
         if resource:
             continue
         named = [key for key in groups if key[0] == kind and key[1]]
-        if len(named) == 1:
+        if len(named) > 1:
+            named = _fleet(groups, named, members)
+        if named:
+            for other in named[1:]:
+                groups[named[0]].extend(groups.pop(other))
+                fleets.add(named[0])
             groups[named[0]].extend(members)
             del groups[(kind, resource)]
     found_hypotheses: list[Hypothesis] = []
-    for (kind, _), members in groups.items():
+    for key, members in groups.items():
+        kind = key[0]
         members.sort(key=lambda s: -s.strength)
         if kind in _SATURATION or kind == "surge":
             # the metric at its limit is the decisive fact of a resource running out, the most specific one first
@@ -196,7 +204,7 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
             if lead < -W.ANCHOR_FAR_MINUTES or lead > W.CONDITION_LEAD_MINUTES:
                 score *= W.ANCHOR_FAR_FACTOR
         support_items = [(1.0, m.evidence) for m in members[1:]] + [(v, s.evidence) for v, s in links]
-        hypothesis = Hypothesis("condition", _title(kind, _title_resource(members), members), score, [anchor.evidence],
+        hypothesis = Hypothesis("condition", _title(kind, _title_resource(members, key in fleets), members), score, [anchor.evidence],
                                 support_items, strength, sources)
         hypothesis.anchor_strength = anchor.strength
         hypothesis.condition = kind
@@ -279,12 +287,43 @@ def _merge_same_resource(groups: dict[tuple[str, str], list[Signal]]) -> None:
             groups[behind[0]].extend(groups.pop(key))
 
 
-def _title_resource(members: list[Signal]) -> str:
+def _fleet(groups: dict[tuple[str, str], list[Signal]], named: list[tuple[str, str]],
+           unnamed: list[Signal]) -> list[tuple[str, str]]:
+    """The named groups that are one fleet running out together, as the errors that name the condition without
+    a resource say (MemoryError on a service whose instances are only known by id): the same metric on each
+    resource, beginning within ``FLEET_SPREAD_MINUTES`` of one another and up to ``CONDITION_LEAD_MINUTES``
+    before those errors. Empty unless there are at least two (one alone is the rule above)."""
+    said = min((s.onset for s in unnamed if s.onset is not None), default=None)
+    if said is None:
+        return []
+    measured: list[tuple[Any, tuple[str, str], str]] = []
+    for key in named:
+        members = groups[key]
+        if not all(m.kind == "metric_shift" and m.onset is not None for m in members):
+            continue
+        began = min(m.onset for m in members if m.onset is not None)
+        lead = (said - began).total_seconds() / 60.0
+        if -W.ANCHOR_NEAR_MINUTES <= lead <= W.CONDITION_LEAD_MINUTES:
+            measured.append((began, key, str(members[0].evidence.attrs.get("metric") or "")))
+    if len(measured) < 2:
+        return []
+    measured.sort()
+    first, metric = measured[0][0], measured[0][2]
+    fleet = [key for began, key, name in measured
+             if name == metric and (began - first).total_seconds() <= W.FLEET_SPREAD_MINUTES * 60]
+    return fleet if len(fleet) >= 2 else []
+
+
+def _title_resource(members: list[Signal], fleet: bool = False) -> str:
+    """The resource a condition's title names; a fleet's first resource and how many more ran out with it."""
+    named: list[str] = []
     for member in members:
         kind_resource = condition_of(member)
-        if kind_resource and kind_resource[1]:
-            return kind_resource[1]
-    return ""
+        if kind_resource and kind_resource[1] and kind_resource[1] not in named:
+            named.append(kind_resource[1])
+    if fleet and len(named) > 1:
+        return f"{named[0]} and {len(named) - 1} more"
+    return named[0] if named else ""
 
 
 def is_edge_symptom(signal: Signal) -> bool:

@@ -171,7 +171,7 @@ CONDITIONS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"could not extend file|database or disk is full|volume .{0,20}full|storage quota|"
          r"storage-full|diskspace|disk space|table .{0,40}is full|tablespace|disk quota|errno 28|\bdiskfull\b"),
         ("memory",
-         r"Memory(Utilization|Utilized|Used|Usage)|FreeableMemory|SwapUsage|mem_used|OOM|memory_rss|"
+         r"Memory_?(Utilization|Utilized|Used|Usage)|FreeableMemory|SwapUsage|mem_used|OOM|memory_rss|"
          r"DatabaseMemoryUsagePercentage|MaxMemoryUsed|Evictions|BytesUsedForCache",
          r"out ?of ?memory|outofmemory|\boom\b|oomkilled|oom-kill|exit code 137|memory limit|cannot allocate memory|"
          r"heap space|gc overhead|runtime\.outofmemory|memorysize exceeded|killed process|memoryerror"),

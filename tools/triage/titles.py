@@ -93,7 +93,7 @@ def metric_resource(attrs: dict) -> str | None:
     if caller and callee:  # a dependency metric: what the caller sees of its calls to the callee
         return f"calls from {caller} to {callee}"
     preferred = ("DBInstanceIdentifier", "DBClusterIdentifier", "TableName", "FunctionName", "QueueName", "ServiceName",
-                 "CacheClusterId", "TargetGroup", "LoadBalancer", "FileSystemId", "InstanceId", "StreamName", "Service",
+                 "PodName", "TaskDefinitionFamily", "CacheClusterId", "TargetGroup", "LoadBalancer", "FileSystemId", "InstanceId", "StreamName", "Service",
                  "ClusterName", "BucketName", "ApiName", "DomainName")
     ordered = [dims[k] for k in preferred if k in dims] + [v for k, v in dims.items() if k not in preferred]
     for value in ordered:

@@ -174,6 +174,12 @@ exception that says so); a keyword in a weak pattern is not enough."""
 CONDITION_LEAD_MINUTES = 90.0
 """A resource may run out gradually: its metric can start moving up to this long before the errors begin."""
 
+FLEET_SPREAD_MINUTES = 10.0
+"""Instances or pods behind one service run out together (they share the load and the leak): the same metric on
+several resources, each beginning within this span of the first, is one fleet's condition when the errors name
+the condition but no resource (``conditions._fleet``). Ten minutes covers the spread of a leak across replicas
+started at different times without joining unrelated resources hours apart."""
+
 CONDITION_CORROBORATION = 0.5
 """Share of the linked symptoms' support that a condition adds to its own evidence."""
 

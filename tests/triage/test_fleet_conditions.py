@@ -1,0 +1,77 @@
+"""A fleet running out together: errors that name a condition but no resource (MemoryError in a service whose
+instances are known only by id) join the same metric climbing on several resources at about the same time, so
+the first hypothesis carries the measured fact; Container Insights' pod metrics name their pod.
+
+Generic names: the rules are about the shape of the data (one metric on several resources, one onset), not a
+system.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from evidence_factory import WINDOW, metric, pattern  # noqa: E402
+
+from tools.triage import weights as W  # noqa: E402
+from tools.triage.conditions import condition_of  # noqa: E402
+from tools.triage.onset import find_onset  # noqa: E402
+from tools.triage.rank import rank  # noqa: E402
+from tools.triage.signals import signal  # noqa: E402
+
+CRASH = "Worker crashed: MemoryError: Unable to allocate <*> MiB for an array"
+
+
+def memory(instance: str, minute: float, before: float = 45.0, after: float = 92.0):
+    item = metric("mem_used_percent", "CWAgent", {"InstanceId": instance}, minute, before, after, 0.8)
+    item.attrs.update(statistic="Average", unit="Percent", at_limit=True)
+    return item
+
+
+def ranked(evidence):
+    signals = [signal(e) for e in evidence]
+    onset, basis = find_onset(signals, WINDOW)
+    return rank(signals, onset, WINDOW, onset_basis=basis)
+
+
+def _ids(hypothesis) -> set[str]:
+    return {e.id for e in hypothesis.primary} | {e.id for _, e in hypothesis.support}
+
+
+def test_errors_naming_memory_join_the_instances_that_ran_out_together():
+    instances = [memory("i-0aa1", 36), memory("i-0bb2", 37), memory("i-0cc3", 39)]
+    crash = pattern(CRASH, 45, 130, group="/ecs/appointments")
+    assert condition_of(signal(crash)) == ("memory", "")  # the errors name the condition, not the instances
+    top = ranked(instances + [crash])[0]
+    assert top.kind == "condition" and top.condition == "memory"
+    assert {e.id for e in instances} | {crash.id} <= _ids(top)
+    assert top.title.startswith("Memory exhausted on i-0") and "and 2 more" in top.title and "MemoryError" in top.title
+
+
+def test_resources_that_ran_out_far_apart_are_not_one_fleet():
+    apart = W.FLEET_SPREAD_MINUTES + 15
+    early, late = memory("i-0aa1", 30), memory("i-0bb2", 30 + apart)
+    crash = pattern(CRASH, 50, 130, group="/ecs/appointments")
+    hypotheses = ranked([early, late, crash])
+    memory_conditions = [h for h in hypotheses if h.kind == "condition" and h.condition == "memory"]
+    assert not any({early.id, late.id} <= _ids(h) for h in memory_conditions)
+    assert not any("more" in h.title for h in memory_conditions)
+
+
+def test_a_different_metric_is_not_the_same_fleet():
+    rss = metric("memory_rss", "CWAgent", {"InstanceId": "i-0bb2"}, 37, 100.0, 900.0, 0.8)
+    instances = [memory("i-0aa1", 36), rss]
+    crash = pattern(CRASH, 45, 130, group="/ecs/appointments")
+    assert not any("more" in h.title for h in ranked(instances + [crash]))
+
+
+def test_container_insights_pod_memory_is_a_memory_condition_on_its_pod():
+    pod = metric("pod_memory_utilization", "ContainerInsights",
+                 {"ClusterName": "shop-eks", "Namespace": "apps", "PodName": "tickets"}, 30, 41.0, 88.0, 0.8)
+    pod.attrs.update(statistic="Average", unit="Percent", at_limit=True)
+    assert condition_of(signal(pod)) == ("memory", "tickets")
+    top = ranked([pod, pattern(CRASH, 48, 100, group="/aws/containerinsights/shop-eks/application")])[0]
+    assert top.condition == "memory" and top.title.startswith("Memory exhausted on tickets")
+    assert pod.id in _ids(top)
