@@ -189,3 +189,37 @@ def test_a_percentage_full_all_along_or_never_full_is_not_a_ceiling_change() -> 
     spike = noise(50, 2, 5)
     spike[90] = 100.0                                                                 # one point at the limit
     assert detect.detect_ceiling(TIMES, spike, WINDOW_START) is None
+
+
+def test_free_storage_that_runs_out_is_dated_where_the_decline_began() -> None:
+    # free space steady at 20 GB, then falling to nothing over 30 minutes and staying there: the mirror of the
+    # ceiling (a level-shift test whose baseline is the decline misses it)
+    decline = [20e9] * 40 + [max(4e7, 20e9 - 0.7e9 * (i + 1)) for i in range(40)] + [4e7] * 40
+    shift = detect.detect_floor(TIMES, decline, WINDOW_START - timedelta(minutes=30))
+    assert shift is not None and shift.at_limit and shift.direction == "down"
+    assert shift.change_time == TIMES[40]
+    assert shift.after.p50 <= detect.FLOOR_SHARE * 20e9
+
+
+def test_a_volume_empty_all_along_or_never_empty_is_not_a_floor_change() -> None:
+    assert detect.detect_floor(TIMES, [1e6] * 120, WINDOW_START) is None                # standing, not new in the window
+    assert detect.detect_floor(TIMES, noise(70, 3, 4), WINDOW_START) is None             # never runs out
+    dip = noise(50, 2, 5)
+    dip[90] = 0.0                                                                      # one point at the floor
+    assert detect.detect_floor(TIMES, dip, WINDOW_START) is None
+
+
+def test_a_remaining_capacity_series_at_its_floor_becomes_at_limit_evidence() -> None:
+    from tools.common.timewindow import Window
+    from tools.metrics.digest import analyse, evidence_for, is_remaining
+    from tools.metrics.model import MetricKey, Series
+
+    decline = [20e9] * 60 + [max(4e7, 20e9 - 0.7e9 * (i + 1)) for i in range(30)] + [4e7] * 30
+    key = MetricKey.of("AWS/RDS", "FreeStorageSpace", {"DBInstanceIdentifier": "orders-db"})
+    series = Series(key, "Average", 60, list(zip(TIMES, decline)), "Bytes")
+    assert is_remaining(series) and not is_remaining(Series(MetricKey.of("AWS/EC2", "CPUSurplusCreditBalance", None), "Average", 60))
+    window = Window(WINDOW_START, TIMES[-1] + timedelta(minutes=1))
+    findings = analyse([series], window, window.end)
+    assert len(findings) == 1 and findings[0].shift.at_limit and findings[0].shift.direction == "down"
+    evidence = evidence_for(findings[0], window, "us-east-1")
+    assert "fell to its floor" in evidence.summary and evidence.attrs["at_limit"] is True

@@ -98,6 +98,7 @@ TABLE: list[tuple[list[str], str, Any]] = [
     (TRIAGED, "metrics for the load balancer", [("metrics__find_changed_metrics", {"namespace": "AWS/ApplicationELB"})]),
     ([], "cpu on the database since 10:00", [("metrics__find_changed_metrics", {"namespace": "AWS/RDS", "window": W("10:00")})]),
     ([], "show me the metrics", [("metrics__find_changed_metrics", {})]),
+    (TRIAGED, "what metrics changed?", [("metrics__find_changed_metrics", {})]),
     ([], "5xx on the load balancer since 10:00", [("alb__summarize_alb_traffic", {"status_class": "5xx", "window": W("10:00")})]),
     ([], "traffic on the ALB", [("alb__summarize_alb_traffic", {})]),
     ([], "traces for payment", [("xray__find_trace_faults", {"service": "payment"})]),

@@ -75,3 +75,13 @@ def test_container_insights_pod_memory_is_a_memory_condition_on_its_pod():
     top = ranked([pod, pattern(CRASH, 48, 100, group="/aws/containerinsights/shop-eks/application")])[0]
     assert top.condition == "memory" and top.title.startswith("Memory exhausted on tickets")
     assert pod.id in _ids(top)
+
+
+def test_free_storage_at_its_floor_is_the_measured_fact_of_storage_full():
+    free = metric("FreeStorageSpace", "AWS/RDS", {"DBInstanceIdentifier": "orders-db"}, 20, 1.2e10, 5.6e7, 0.6)
+    free.attrs.update(statistic="Average", unit="Bytes", direction="down", magnitude=-0.99, at_limit=True)
+    assert signal(free).strength == W.AT_LIMIT_STRENGTH
+    errors = pattern("ERROR: could not extend file <*>: No space left on device", 31, 90, group="/ecs/orders")
+    top = ranked([free, errors])[0]
+    assert top.condition == "storage" and top.title.startswith("Storage full on orders-db: FreeStorageSpace")
+    assert {free.id, errors.id} <= _ids(top)

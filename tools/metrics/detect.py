@@ -73,7 +73,7 @@ class Shift:
     score: float              # strength 0..1 (before closeness to the onset)
     end_time: datetime | None = None   # when the series came back, if it did inside the window
     rank_score: float = field(default=0.0, compare=False)
-    at_limit: bool = False    # a percentage that reached its ceiling (``detect_ceiling``)
+    at_limit: bool = False    # reached its ceiling (``detect_ceiling``) or its floor (``detect_floor``)
 
 
 # --- small statistics ------------------------------------------------------------------------------------
@@ -280,6 +280,60 @@ def detect_ceiling(
     relative = (after.p50 - reference) / max(abs(reference), 1e-12)
     return Shift(
         "shift", start, ts[start], before, after, "up", round(_relative(before.mean, after.mean), 4), round(effect, 2),
+        round(persistence, 3), max(_strength(effect, relative, persistence), APPEARANCE_SCORE), None, at_limit=True,
+    )
+
+
+FLOOR_SHARE = 0.05
+"""A remaining-capacity series (free storage, freeable memory, a burst or credit balance) at or below this share of
+the highest level it had before the window has run out: writes, allocations or bursts fail there."""
+
+FLOOR_HEADROOM = 0.25
+"""Before running out the series spent at least a quarter of its points at this share of that level or more: a
+decline to the floor, not a volume that was empty all along (a standing condition, not a change in this window)."""
+
+FLOOR_NEAR = 0.1
+"""After reaching the floor, points at or below this share of that level count as 'still out' (persistence)."""
+
+
+def detect_floor(
+    times: Sequence[datetime],
+    values: Sequence[float | None],
+    window_start: datetime,
+    params: Params = DEFAULT,
+) -> Shift | None:
+    """A remaining-capacity series that fell to its floor after ``window_start`` and stayed there: free storage
+    running out gradually. The mirror of ``detect_ceiling``: a level-shift test misses it when its baseline is the
+    decline itself (a wide 'before', small effect). The change time is where the decline began; the evidence says
+    it ended at the limit."""
+    pairs = [(t, float(v)) for t, v in zip(times, values) if v is not None and math.isfinite(v)]
+    ts = [t for t, _ in pairs]
+    xs = [v for _, v in pairs]
+    n_base = sum(1 for t in ts if t < window_start)
+    if n_base < 3 or min(xs) < 0:
+        return None
+    top = max(xs[:n_base])
+    if top <= 0 or min(xs[:n_base]) <= FLOOR_SHARE * top:
+        return None
+    c = next((i for i in range(n_base, len(xs)) if xs[i] <= FLOOR_SHARE * top), None)
+    if c is None or len(xs) - c < params.min_after:
+        return None
+    approach, after_vals = xs[:c], xs[c:]
+    reference = percentile(approach, 75)
+    if reference < FLOOR_HEADROOM * top:
+        return None
+    persistence = sum(1 for v in after_vals if v <= FLOOR_NEAR * top) / len(after_vals)
+    if persistence < params.min_persistence:
+        return None
+    # the decline begins after the last point still at the approach's upper quartile
+    last_high = max(i for i in range(c) if xs[i] >= reference)
+    start = min(last_high + 1, c)
+    before, after = summarise(xs[:start] or approach), summarise(after_vals)
+    _, scale = robust_level(xs[:n_base])
+    effect = min(100.0, (reference - after.p50) / scale)
+    relative = (reference - after.p50) / max(abs(reference), 1e-12)
+    return Shift(
+        "shift", start, ts[start], before, after, "down", round(_relative(before.mean, after.mean), 4), round(effect, 2),
         round(persistence, 3), max(_strength(effect, relative, persistence), APPEARANCE_SCORE), None, at_limit=True,
     )
 

@@ -8,6 +8,7 @@ and builds the ``ToolResult`` (headline counts, one line and one ``metric_shift`
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -69,13 +70,27 @@ def analyse(
         if coverage is not None:
             values = [v if coverage.contains(t) else None for t, v in zip(times, values)]
         shift = detect.detect_shift(times, values, split, params)
-        if is_percentage(series):  # reaching 100 % is the failure, whatever the level-shift test saw of the ramp
+        if is_remaining(series):  # running out of free storage or a balance is the failure, however gradual
+            floor = detect.detect_floor(times, values, split, params)
+            if floor is not None:
+                shift = replace(shift, at_limit=True) if shift is not None and shift.direction == "down" else floor
+        elif is_percentage(series):  # reaching 100 % is the failure, whatever the level-shift test saw of the ramp
             ceiling = detect.detect_ceiling(times, values, split, params)
             if ceiling is not None:
                 shift = replace(shift, at_limit=True) if shift is not None else ceiling
         if shift is not None:
             findings.append(Finding(series, shift))
     return findings
+
+
+# Names of series that measure what is left (free storage, freeable memory, burst or CPU credit balances): they
+# fail at their floor, as utilisations fail at 100 %.
+REMAINING = re.compile(r"^(Free|Available)|Freeable|^(?!.*Surplus).*(Balance|Credits?)$", re.I)
+
+
+def is_remaining(series: Series) -> bool:
+    """A remaining-capacity gauge (not a count): it has a floor."""
+    return not series.is_count and bool(REMAINING.search(series.key.metric))
 
 
 def is_percentage(series: Series) -> bool:
@@ -100,6 +115,8 @@ def _number(value: float) -> str:
 def _change_text(shift: detect.Shift) -> str:
     if shift.kind != "shift":
         return {"new": "appeared in the window", "stopped": "stopped reporting"}[shift.kind]
+    if shift.at_limit and shift.direction == "down":
+        return f"fell to its floor ({_number(shift.after.p50)}, from {_number(shift.before.p50)}), starting"
     if shift.at_limit:
         return f"climbed to its limit ({_number(shift.after.p50)} %), starting"
     if shift.before.mean == 0:

@@ -27,8 +27,9 @@ from 0'). Context only, below ``SYMPTOM_MIN``-level links and never an anchor. C
 missing, so an error count that appears is a measured rise and keeps its strength."""
 
 AT_LIMIT_STRENGTH = 0.75
-"""A utilisation that climbed to its ceiling in the window (``detect_ceiling``: a disk filling up gradually) is
-as diagnostic as a saturation metric's measured jump: writes and allocations fail at 100 %."""
+"""A utilisation that climbed to its ceiling in the window (``detect_ceiling``: a disk filling up gradually), or
+free storage, freeable memory or a balance that fell to its floor (``detect_floor``), is as diagnostic as a
+saturation metric's measured jump: writes and allocations fail at the limit."""
 
 EDGE_BACKGROUND = 0.2
 """An error pattern present where the data begins, with no data before it (no baseline, not NEW in the data that
