@@ -85,3 +85,18 @@ def test_free_storage_at_its_floor_is_the_measured_fact_of_storage_full():
     top = ranked([free, errors])[0]
     assert top.condition == "storage" and top.title.startswith("Storage full on orders-db: FreeStorageSpace")
     assert {free.id, errors.id} <= _ids(top)
+
+
+def test_an_account_wide_limit_joins_the_functions_that_moved_with_it():
+    """Lambda's concurrency is the account's: a noisy function's surge and another's throttles that began with the
+    account-wide ConcurrentExecutions are one condition, told from the account."""
+    account = metric("ConcurrentExecutions", "AWS/Lambda", {}, 35, 150.0, 985.0, 0.95)
+    noisy = metric("ConcurrentExecutions", "AWS/Lambda", {"FunctionName": "webhook-fanout"}, 35, 5.0, 913.0, 0.95)
+    throttled = metric("Throttles", "AWS/Lambda", {"FunctionName": "tickets-svc"}, 36, 0.0, 80.0, 0.95)
+    late = metric("Throttles", "AWS/Lambda", {"FunctionName": "reports-job"}, 35 + W.SAME_START_MINUTES + 20, 0.0, 40.0, 0.95)
+    hypotheses = ranked([account, noisy, throttled, late])
+    top = hypotheses[0]
+    assert top.condition == "throttling" and top.title.startswith("Throttled at a limit on the whole account: ConcurrentExecutions")
+    assert top.primary[0].id == account.id  # the limit itself is the first evidence
+    assert {account.id, noisy.id, throttled.id} <= _ids(top)
+    assert any(h.primary[0].id == late.id for h in hypotheses[1:])  # began later: its own condition, not a member

@@ -158,10 +158,19 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
     # Signals that name a condition but no resource ("No space left on device") belong to the condition of that
     # kind that has one, when there is exactly one, or to a fleet of resources that ran out together.
     fleets: set[tuple[str, str]] = set()
+    accounts: set[tuple[str, str]] = set()
     for (kind, resource), members in list(groups.items()):
         if resource:
             continue
         named = [key for key in groups if key[0] == kind and key[1]]
+        shared = [m for m in members if _account_wide(m)]
+        if shared and len(named) > 1:
+            # an account-wide limit (Lambda's concurrency): the resources whose own series moved with it are
+            # parts of one condition, told from the account
+            for other in _moved_with(groups, named, shared):
+                members.extend(groups.pop(other))
+                accounts.add((kind, resource))
+            continue
         if len(named) > 1:
             named = _fleet(groups, named, members)
         if named:
@@ -178,6 +187,8 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
             # the metric at its limit is the decisive fact of a resource running out, the most specific one first
             # (a target group's or a node's before the whole load balancer's or cluster's)
             members.sort(key=lambda s: (not (s.kind == "metric_shift" and s.strength >= 0.5), _aggregate(s), -s.strength))
+        if key in accounts:  # the account-wide limit is the decisive fact; the resources that moved with it follow
+            members.sort(key=lambda s: not _account_wide(s))
         anchor = members[0]
         own = combine(m.strength for m in members[:3])
         links = []
@@ -204,7 +215,7 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
             if lead < -W.ANCHOR_FAR_MINUTES or lead > W.CONDITION_LEAD_MINUTES:
                 score *= W.ANCHOR_FAR_FACTOR
         support_items = [(1.0, m.evidence) for m in members[1:]] + [(v, s.evidence) for v, s in links]
-        hypothesis = Hypothesis("condition", _title(kind, _title_resource(members, key in fleets), members), score, [anchor.evidence],
+        hypothesis = Hypothesis("condition", _title(kind, "the whole account" if key in accounts else _title_resource(members, key in fleets), members), score, [anchor.evidence],
                                 support_items, strength, sources)
         hypothesis.anchor_strength = anchor.strength
         hypothesis.condition = kind
@@ -285,6 +296,26 @@ def _merge_same_resource(groups: dict[tuple[str, str], list[Signal]]) -> None:
                   and any(_lb_of(m) in balancers for m in groups[k])]
         if len(behind) == 1:
             groups[behind[0]].extend(groups.pop(key))
+
+
+def _account_wide(signal: Signal) -> bool:
+    """A metric with no dimension: the whole account's (Lambda ``ConcurrentExecutions``), not one resource's."""
+    dims = signal.evidence.attrs.get("dimensions")
+    return signal.kind == "metric_shift" and isinstance(dims, dict) and not dims
+
+
+def _moved_with(groups: dict[tuple[str, str], list[Signal]], named: list[tuple[str, str]],
+                shared: list[Signal]) -> list[tuple[str, str]]:
+    """The named groups whose series began within ``SAME_START_MINUTES`` of the account-wide metric."""
+    began = min((s.onset for s in shared if s.onset is not None), default=None)
+    if began is None:
+        return []
+    together = []
+    for key in named:
+        onsets = [m.onset for m in groups[key] if m.kind == "metric_shift" and m.onset is not None]
+        if onsets and abs((min(onsets) - began).total_seconds()) <= W.SAME_START_MINUTES * 60:
+            together.append(key)
+    return together
 
 
 def _fleet(groups: dict[tuple[str, str], list[Signal]], named: list[tuple[str, str]],
