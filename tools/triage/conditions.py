@@ -16,8 +16,8 @@ from tools.common.decisive import exception_in
 from tools.triage import weights as W
 from tools.triage.graph import aliases
 from tools.triage.hypothesis import Context, Hypothesis, combine, explained_share, overlap, support, take_over
-from tools.triage.patterns import (CONDITIONS, DEPENDENCY_TEXT, EDGE_METRIC, FALLING_IS_BAD, POISON_METRIC, POISON_TEXT,
-                                   SURGE_METRIC)
+from tools.triage.patterns import (CONDITIONS, DEPENDENCY_TEXT, EDGE_METRIC, FALLING_IS_BAD, HOST, POISON_METRIC,
+                                   POISON_TEXT, SURGE_METRIC)
 from tools.triage.signals import Signal, number
 from tools.triage.titles import NAME_PATTERN, metric_resource, short, strict_exception, strict_name
 
@@ -33,8 +33,6 @@ _LABEL = {
     "surge": "Traffic surge",
 }
 _SATURATION = {"storage", "memory", "connections", "backlog", "throttling", "cpu"}
-_HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|io|example|internal|local|svc|cloud|dev|app|co|uk|de|fr|jp|"
-                   r"biz|info|us|eu|tech))(?::\d+)?\b", re.I)
 _OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|[A-Z][a-z]+(?:[A-Z][a-z0-9]+)+|table|queue|topic)$")
 _HOST_PORT = re.compile(r"\b([a-z][a-z0-9-]{2,}):\d{2,5}\b")
 _AWS_OWN = re.compile(r"amazonaws\.com|\.internal$|\.local$|^localhost", re.I)
@@ -89,7 +87,7 @@ def _resource(signal: Signal, kind: str) -> str:
         return strict_name(a.get("service")) or ""
     if signal.kind == "error_pattern":
         template = str(a.get("template") or "")
-        hosts = [h for h in _HOST.findall(template) if not re.fullmatch(r"[\d.]+", h)]
+        hosts = [h for h in HOST.findall(template) if not re.fullmatch(r"[\d.]+", h)]
         hosts += [m.group(1) for m in _HOST_PORT.finditer(template)]
         external = [h for h in hosts if not _AWS_OWN.search(h) and not h.endswith((".java", ".py", ".js"))]
         for candidate in external + [str(r) for r in (a.get("resources") or []) if not str(r).startswith("/")]:

@@ -157,6 +157,12 @@ LEAK_STEPS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # Addresses of AWS itself (service principals, internal): never an "unusual source".
 AWS_SOURCE = re.compile(r"amazonaws\.com$|^AWS Internal$", re.I)
 
+# A host name (``cart-svc.internal.acme.com``, ``api.partner.example:443``): the group is the name, without the port.
+HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|io|example|internal|local|svc|cloud|dev|app|co|uk|de|fr|jp|"
+                  r"biz|info|us|eu|tech))(?::\d+)?\b", re.I)
+# AWS service principals (``ecs.amazonaws.com``): the caller of many changes, never one endpoint of the workload.
+SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9-]+\.amazonaws\.com$")
+
 # --- conditions: causes without a change event ----------------------------------------------------------------
 
 # (kind, in a metric's name, in symptom text)

@@ -13,6 +13,7 @@ from tools.common.evidence import Evidence
 from tools.common.patterns import HEX_ID, UUID, is_region
 from tools.common.timewindow import parse_instant, to_utc, UTC
 from tools.triage import weights as W
+from tools.triage.patterns import HOST, SERVICE_PRINCIPAL
 
 SYMPTOM_KINDS = {"error_pattern", "alb_errors", "alb_latency", "metric_shift", "trace_fault", "failed_call"}
 
@@ -151,6 +152,12 @@ def tokenize(text: str) -> dict[str, float]:
             weight = min(weight, PART_WEIGHT)
         if weight > 0:
             tokens[token] = max(tokens.get(token, 0.0), weight)
+    # A fully qualified host name (two dots or more) names one endpoint, as an id names one resource: a DNS record
+    # deleted for ``cart-svc.internal.acme.com`` and errors calling it share more than the word ``cart-svc``.
+    for host in HOST.findall(lowered):
+        host = host.rstrip(".")
+        if host.count(".") >= 2 and not SERVICE_PRINCIPAL.match(host):
+            tokens[host] = W.HOST_WEIGHT
     return tokens
 
 

@@ -41,6 +41,10 @@ EDGE_STEP = 0.7
 the data that exists, a shorter baseline than the window before, so it keeps most but not all of a NEW pattern's
 strength."""
 
+HOST_WEIGHT = 3.0
+"""A fully qualified host name shared by a change and a symptom (the record a DNS change deleted, the endpoint the
+errors call) is as specific as a shared resource id (``signals.token_weight`` gives ids 3)."""
+
 SUPPORT_DECAY = 0.5
 """The best link counts fully, each further one half as much as the one before: corroboration helps, repetition
 of the same fact does not."""
