@@ -34,3 +34,28 @@ def test_the_change_that_names_the_failing_endpoint_links_more_than_one_that_sha
     via_host = overlap(signal(dns).tokens, faults.tokens, {})
     via_word = overlap(signal(parameter).tokens, faults.tokens, {})
     assert via_host == 1.0 > via_word  # without the host, both share only "cart-svc" and "shop"
+
+
+def test_a_deep_parameter_path_names_its_service_level():
+    from tools.triage.graph import aliases
+
+    assert {"booking-svc", "booking"} <= aliases("/shop/booking-svc/feature/new-cart-flow")
+    assert aliases("/ecs/checkout") == {"checkout"}  # a log group: the last two levels, generic words dropped
+
+
+def test_a_parameter_change_explains_the_slowdown_of_the_service_it_configures():
+    from evidence_factory import WINDOW, metric
+    from tools.triage.onset import find_onset
+    from tools.triage.rank import rank
+
+    flag = change("PutParameter", "ssm.amazonaws.com", 37, ["/shop/booking-svc/feature/new-cart-flow"],
+                  request='{"name": "/shop/booking-svc/feature/new-cart-flow", "overwrite": true}')
+    other = change("PutParameter", "ssm.amazonaws.com", 34, ["/shop/availability-service/log-level"],
+                   request='{"name": "/shop/availability-service/log-level"}')
+    slow = metric("TargetResponseTime", "AWS/ApplicationELB",
+                  {"LoadBalancer": "app/shop-edge-alb/b191ae103f0c3256", "TargetGroup": "targetgroup/booking-svc-tg/f2a9d7c2dcb06b53"},
+                  39, 0.05, 0.6, 0.9)
+    signals = [signal(e) for e in (flag, other, slow)]
+    onset, basis = find_onset(signals, WINDOW)
+    top = rank(signals, onset, WINDOW, onset_basis=basis)[0]
+    assert top.primary[0].id == flag.id and slow.id in {e.id for _, e in top.support}

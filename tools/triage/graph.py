@@ -56,7 +56,10 @@ def aliases(name: Any) -> set[str]:
         host = text.split(":")[0]
         parts = [host.split(".")[0]]
     elif text.startswith("/"):
-        parts = [p for p in text.split("/") if p][-2:]
+        segments = [p for p in text.split("/") if p]
+        # the last two (/ecs/checkout, /aws/lambda/refunds), and in a deep path the level under the prefix, where
+        # parameter hierarchies name the service (/shop/booking-svc/feature/new-cart-flow -> booking-svc)
+        parts = segments[-2:] + (segments[1:2] if len(segments) >= 4 else [])
     else:
         parts = [p for p in re.split(r"[\s/]", text) if p]
         # X-Ray and PetShop-style names: "PetSearch_AWS::ECS::Fargate", "payments_client"

@@ -70,7 +70,8 @@ CATEGORIES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"^(PutParameter|LabelParameterVersion|DeleteParameters?|UpdateConfigurationProfile|StartDeployment|"
          r"CreateHostedConfigurationVersion|UpdateFeature|UpdateProject|EvaluateFeature|PutConfigurationSetting\w*|"
          r"UpdateEnvironment|PutFunctionEventInvokeConfig|UpdateFunctionConfiguration\w*)$",
-         r"config|setting|flag|parameter|reload|invalid|exception|error|fail|timeout|timed out|slow|latency|5xx|50[0234]"),
+         r"config|setting|flag|parameter|reload|invalid|exception|error|fail|timeout|timed out|slow|latency|"
+         r"responsetime|response time|duration|5xx|50[0234]"),
         ("storage",
          r"^(PutBucketPolicy|DeleteBucketPolicy|PutBucketAcl|PutPublicAccessBlock|DeleteBucket|PutBucketLifecycleConfiguration|PutBucketEncryption|DeleteQueue|PurgeQueue|SetQueueAttributes|DeleteTopic|SetTopicAttributes|DeleteTable|DeleteStream|DeleteFileSystem|PutLifecycleConfiguration)$",
          r"nosuchbucket|nosuchkey|accessdenied|nonexistentqueue|queuedoesnotexist|resourcenotfound|not ?found|does not exist|404"),
