@@ -25,7 +25,8 @@ request group or event gets the same id in a follow-up and across tools, and a u
 * ``metric_shift`` (metrics): namespace, metric, dimensions (dict), statistic, unit, before, after,
   change_time, direction (up|down), shift (``shift``: a measured move; ``new``: a gauge that began reporting in
   the window, no baseline; ``stopped``: one that went silent), at_limit (bool: a percentage that climbed to its
-  ceiling), magnitude (relative change), score
+  ceiling, direction up; or a remaining-capacity series, free storage, freeable memory, a balance, that fell to
+  its floor, direction down), magnitude (relative change), score
 * ``trace_fault`` (xray): service, entity_path, exception, message, downstream, count, kind, trace_ids
 * ``finding`` (securityhub, guardduty): severity, finding_type, resource_type, first_seen, last_seen, count,
   standing (bool: first seen or last updated before the window: a pre-existing condition, not the incident)

@@ -181,6 +181,30 @@ def _appearance(kind: Kind, moment: datetime, index: int, values: list[float]) -
     return Shift(kind, index, moment, before, after, direction, _relative(before.mean, after.mean), 0.0, 1.0, APPEARANCE_SCORE)
 
 
+def _finite(times: Sequence[datetime], values: Sequence[float | None],
+            window_start: datetime) -> tuple[list[datetime], list[float], int]:
+    """The points with a finite value (times, values) and how many of them lie before ``window_start``."""
+    pairs = [(t, float(v)) for t, v in zip(times, values) if v is not None and math.isfinite(v)]
+    ts = [t for t, _ in pairs]
+    return ts, [v for _, v in pairs], sum(1 for t in ts if t < window_start)
+
+
+def _at_limit(ts: list[datetime], xs: list[float], n_base: int, start: int, reached: int, reference: float,
+              persistence: float, direction: Literal["up", "down"]) -> Shift:
+    """The shift of a series that left ``reference`` at ``start`` and was at its limit from ``reached`` on
+    (``detect_ceiling``, ``detect_floor``): its effect measured against the baseline's spread."""
+    before, after = summarise(xs[:start] or xs[:reached]), summarise(xs[reached:])
+    _, scale = robust_level(xs[:n_base])
+    gap = (after.p50 - reference) if direction == "up" else (reference - after.p50)
+    effect = min(100.0, gap / scale)
+    relative = gap / max(abs(reference), 1e-12)
+    return Shift(
+        "shift", start, ts[start], before, after, direction, round(_relative(before.mean, after.mean), 4),
+        round(effect, 2), round(persistence, 3), max(_strength(effect, relative, persistence), APPEARANCE_SCORE), None,
+        at_limit=True,
+    )
+
+
 def detect_shift(
     times: Sequence[datetime],
     values: Sequence[float | None],
@@ -191,12 +215,9 @@ def detect_shift(
 
     ``times``/``values`` are the baseline followed by the window (from ``align``; None = missing, dropped).
     """
-    pairs = [(t, float(v)) for t, v in zip(times, values) if v is not None and math.isfinite(v)]
-    if not pairs:
+    ts, xs, n_base = _finite(times, values, window_start)
+    if not xs:
         return None
-    ts = [t for t, _ in pairs]
-    xs = [v for _, v in pairs]
-    n_base = sum(1 for t in ts if t < window_start)
     n_win = len(xs) - n_base
     if n_base < 3 or n_win < params.min_after:
         if n_win >= params.min_after and n_base == 0 and any(t < window_start for t in times):
@@ -255,10 +276,7 @@ def detect_ceiling(
     gradually. A level-shift test misses it when its baseline is the ramp itself (noisy 'before', small relative
     change). The change time is where the climb began (a leak or a fill that starts before a nearby deploy is not
     that deploy's effect); the evidence says it ended at the limit."""
-    pairs = [(t, float(v)) for t, v in zip(times, values) if v is not None and math.isfinite(v)]
-    ts = [t for t, _ in pairs]
-    xs = [v for _, v in pairs]
-    n_base = sum(1 for t in ts if t < window_start)
+    ts, xs, n_base = _finite(times, values, window_start)
     if n_base < 3 or max(xs[:n_base]) >= CEILING:
         return None
     c = next((i for i in range(n_base, len(xs)) if xs[i] >= CEILING), None)
@@ -274,14 +292,7 @@ def detect_ceiling(
     # the climb begins after the last point still at the approach's lower quartile
     last_low = max(i for i in range(c) if xs[i] <= reference)
     start = min(last_low + 1, c)
-    before, after = summarise(xs[:start] or approach), summarise(after_vals)
-    _, scale = robust_level(xs[:n_base])
-    effect = min(100.0, (after.p50 - reference) / scale)
-    relative = (after.p50 - reference) / max(abs(reference), 1e-12)
-    return Shift(
-        "shift", start, ts[start], before, after, "up", round(_relative(before.mean, after.mean), 4), round(effect, 2),
-        round(persistence, 3), max(_strength(effect, relative, persistence), APPEARANCE_SCORE), None, at_limit=True,
-    )
+    return _at_limit(ts, xs, n_base, start, c, reference, persistence, "up")
 
 
 FLOOR_SHARE = 0.05
@@ -306,10 +317,7 @@ def detect_floor(
     running out gradually. The mirror of ``detect_ceiling``: a level-shift test misses it when its baseline is the
     decline itself (a wide 'before', small effect). The change time is where the decline began; the evidence says
     it ended at the limit."""
-    pairs = [(t, float(v)) for t, v in zip(times, values) if v is not None and math.isfinite(v)]
-    ts = [t for t, _ in pairs]
-    xs = [v for _, v in pairs]
-    n_base = sum(1 for t in ts if t < window_start)
+    ts, xs, n_base = _finite(times, values, window_start)
     if n_base < 3 or min(xs) < 0:
         return None
     top = max(xs[:n_base])
@@ -328,14 +336,7 @@ def detect_floor(
     # the decline begins after the last point still at the approach's upper quartile
     last_high = max(i for i in range(c) if xs[i] >= reference)
     start = min(last_high + 1, c)
-    before, after = summarise(xs[:start] or approach), summarise(after_vals)
-    _, scale = robust_level(xs[:n_base])
-    effect = min(100.0, (reference - after.p50) / scale)
-    relative = (reference - after.p50) / max(abs(reference), 1e-12)
-    return Shift(
-        "shift", start, ts[start], before, after, "down", round(_relative(before.mean, after.mean), 4), round(effect, 2),
-        round(persistence, 3), max(_strength(effect, relative, persistence), APPEARANCE_SCORE), None, at_limit=True,
-    )
+    return _at_limit(ts, xs, n_base, start, c, reference, persistence, "down")
 
 
 def _end_of_shift(smooth: list[float], c: int, params: Params) -> int:

@@ -10,7 +10,7 @@ recovers is never a condition: it is what errors look like from the other side.
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
 
 from tools.common.decisive import exception_in
 from tools.triage import weights as W
@@ -165,8 +165,10 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
         if shared and len(named) > 1:
             # an account-wide limit (Lambda's concurrency): the resources whose own series moved with it are
             # parts of one condition, told from the account
-            for other in _moved_with(groups, named, shared):
+            moved = _moved_with(groups, named, shared)
+            for other in moved:
                 members.extend(groups.pop(other))
+            if moved:
                 accounts.add((kind, resource))
             continue
         if len(named) > 1:
@@ -213,8 +215,9 @@ def condition_hypotheses(ctx: Context) -> list[Hypothesis]:
             if lead < -W.ANCHOR_FAR_MINUTES or lead > W.CONDITION_LEAD_MINUTES:
                 score *= W.ANCHOR_FAR_FACTOR
         support_items = [(1.0, m.evidence) for m in members[1:]] + [(v, s.evidence) for v, s in links]
-        hypothesis = Hypothesis("condition", _title(kind, "the whole account" if key in accounts else _title_resource(members, key in fleets), members), score, [anchor.evidence],
-                                support_items, strength, sources)
+        where = "the whole account" if key in accounts else _title_resource(members, key in fleets)
+        hypothesis = Hypothesis("condition", _title(kind, where, members), score, [anchor.evidence], support_items,
+                                strength, sources)
         hypothesis.anchor_strength = anchor.strength
         hypothesis.condition = kind
         hypothesis.reason = f"{kind} condition, {len(members)} signal(s) name it, corroborated by {len(sources)} source(s)"
@@ -325,7 +328,7 @@ def _fleet(groups: dict[tuple[str, str], list[Signal]], named: list[tuple[str, s
     said = min((s.onset for s in unnamed if s.onset is not None), default=None)
     if said is None:
         return []
-    measured: list[tuple[Any, tuple[str, str], str]] = []
+    measured: list[tuple[datetime, tuple[str, str], str]] = []
     for key in named:
         members = groups[key]
         if not all(m.kind == "metric_shift" and m.onset is not None for m in members):

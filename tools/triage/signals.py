@@ -229,7 +229,7 @@ def symptom_strength(item: Evidence) -> float:
     if kind == "metric_shift":
         if a.get("shift") == "new":
             return W.NEW_GAUGE_STRENGTH  # began reporting in the window: no level before it to compare with
-        if a.get("at_limit") and str(a.get("direction", "up")) == "down" and _FALLING_BAD.search(str(a.get("metric", ""))):
+        if a.get("at_limit") and str(a.get("direction", "up")) == "down":
             return W.AT_LIMIT_STRENGTH  # free storage, freeable memory or a balance that fell to its floor
         if a.get("at_limit") and str(a.get("direction", "up")) == "up" and _SATURATION_OR_STORAGE.search(str(a.get("metric", ""))):
             return W.AT_LIMIT_STRENGTH  # a disk, memory or CPU that climbed to 100 %
